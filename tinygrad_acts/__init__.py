@@ -1,0 +1,38 @@
+"""tinygrad_acts: a teaching engine for automatic differentiation on numpy tensors, with
+every activation function of Keras rebuilt from first principles.
+
+    import tinygrad_acts as ta
+    x = ta.Tensor([1.0, -2.0, 3.0], requires_grad=True)
+    y = ta.activations.selu(x).sum()
+    y.backward()
+    x.grad
+"""
+
+from .autograd import enable_grad, grad, is_grad_enabled, no_grad
+from .config import floatx, set_floatx, set_seed
+from .engine import Function, Tensor
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .ops import concatenate, logsumexp, maximum, minimum, stack, where
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Function",
+    "GradcheckError",
+    "Tensor",
+    "concatenate",
+    "enable_grad",
+    "floatx",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "is_grad_enabled",
+    "logsumexp",
+    "maximum",
+    "minimum",
+    "no_grad",
+    "set_floatx",
+    "set_seed",
+    "stack",
+    "where",
+]

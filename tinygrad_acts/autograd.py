@@ -1,0 +1,274 @@
+"""Reverse-mode automatic differentiation: the backward pass over a recorded graph.
+
+Every Tensor made by a `Function` remembers that Function's context (`tensor._ctx`), and the
+context remembers its inputs (`ctx.parents`). Backward walks that graph from the result to the
+leaves in reverse topological order, asking each context for the gradients of its inputs
+(`Function.backward`) and summing what reaches each tensor from all its uses.
+
+This module also holds the grad mode (`no_grad`, `enable_grad`): when it is off, operations
+record nothing, and backward itself runs with it off unless `create_graph=True`.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .engine import Tensor
+
+
+class _State(threading.local):
+    """Per-thread state: whether operations record a graph, and the layer being called."""
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.scope: str | None = None
+
+
+state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when operations record the graph that `backward` needs."""
+    return state.grad_enabled
+
+
+class _GradMode:
+    """Sets the grad mode inside a `with` block or a decorated function, then restores it."""
+
+    enabled: bool
+
+    def __enter__(self) -> None:
+        self._previous = state.grad_enabled
+        state.grad_enabled = self.enabled
+
+    def __exit__(self, *exc_info: object) -> None:
+        state.grad_enabled = self._previous
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Context manager and decorator: operations inside record no graph (inference, updates)."""
+
+    enabled = False
+
+
+class enable_grad(_GradMode):
+    """Context manager and decorator: record the graph again inside a `no_grad` block."""
+
+    enabled = True
+
+
+class name_scope:
+    """Tags every operation recorded inside the block with `name` (a layer's name), so that
+    the graph drawing can group a layer's operations together."""
+
+    def __init__(self, name: str | None) -> None:
+        self.name = name
+
+    def __enter__(self) -> None:
+        self._previous = state.scope
+        state.scope = self.name
+
+    def __exit__(self, *exc_info: object) -> None:
+        state.scope = self._previous
+
+
+def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
+    """The tensors that `roots` were computed from, each after all of its inputs.
+
+    An iterative depth-first search (micrograd's is recursive, and Python's recursion limit
+    stops it near 1,000 nodes; this one handles chains of any length). Only tensors that
+    require grad are visited: the others cannot pass a gradient on.
+    """
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    for root in roots:
+        if id(root) in visited or not root.requires_grad:
+            continue
+        visited.add(id(root))
+        # Each stack entry is a tensor and an iterator over its inputs still to visit.
+        stack = [(root, iter(root._ctx.parents if root._ctx is not None else ()))]
+        while stack:
+            tensor, parents = stack[-1]
+            for parent in parents:
+                if parent.requires_grad and id(parent) not in visited:
+                    visited.add(id(parent))
+                    ctx = parent._ctx
+                    stack.append((parent, iter(ctx.parents if ctx is not None else ())))
+                    break
+            else:  # every input is placed: the tensor goes after them
+                stack.pop()
+                order.append(tensor)
+    return order
+
+
+def _accumulate(total: Tensor | None, grad: Tensor) -> Tensor:
+    return grad if total is None else total + grad
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Tensor],
+    *,
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None = None,
+) -> dict[int, Tensor]:
+    """Propagate `root_grads` from `roots` back through the graph.
+
+    With `inputs=None` (what `Tensor.backward` does) every tensor that requires grad gets its
+    gradient added to `.grad`. With `inputs` given (what `grad` does) no `.grad` is touched,
+    only the part of the graph that leads to `inputs` is visited, and the gradients reaching
+    `inputs` are returned, keyed by `id`.
+    """
+    order = topological_order(roots)
+    if inputs is not None:
+        # Keep only the tensors from which some input can be reached (inputs included).
+        wanted = {id(t) for t in inputs}
+        leads_to_input: set[int] = set()
+        for tensor in order:  # inputs of a tensor come before it
+            ctx = tensor._ctx
+            if id(tensor) in wanted or (
+                ctx is not None and any(id(p) in leads_to_input for p in ctx.parents)
+            ):
+                leads_to_input.add(id(tensor))
+        order = [t for t in order if id(t) in leads_to_input]
+
+    grads: dict[int, Tensor] = {}
+    for root, grad in zip(roots, root_grads):
+        grads[id(root)] = _accumulate(grads.get(id(root)), grad)
+
+    stored: set[int] = set()  # ids of Tensors already placed in some .grad
+    previous_mode = state.grad_enabled
+    state.grad_enabled = create_graph
+    try:
+        for tensor in reversed(order):
+            grad = grads.get(id(tensor))
+            if grad is None:
+                continue
+            if inputs is None:
+                if id(grad) in stored:  # one Tensor can reach two inputs (a + b): don't alias
+                    grad = grad._copy()
+                stored.add(id(grad))
+                tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+            ctx = tensor._ctx
+            if ctx is None:
+                continue
+            if inputs is not None and not any(id(p) in leads_to_input for p in ctx.parents):
+                continue  # an input computed from tensors that lead to no other input
+            input_grads = ctx._run_backward(grad)
+            for parent, parent_grad in zip(ctx.parents, input_grads):
+                if parent_grad is not None and parent.requires_grad:
+                    grads[id(parent)] = _accumulate(grads.get(id(parent)), parent_grad)
+            if not retain_graph:
+                ctx._release()
+    finally:
+        state.grad_enabled = previous_mode
+    return grads
+
+
+def _as_sequence(value, argname: str) -> list:
+    from .engine import Tensor
+
+    if isinstance(value, Tensor):
+        return [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(v, Tensor) for v in value):
+        return list(value)
+    raise TypeError(
+        f"grad: {argname} must be a Tensor or a sequence of Tensors, "
+        f"received {type(value).__name__}: {value!r:.80}"
+    )
+
+
+def default_root_grad(root: Tensor, argname: str) -> Tensor:
+    """The gradient of a scalar result with respect to itself: 1 (of the root's dtype)."""
+    from .engine import Tensor
+
+    if root.size != 1:
+        raise RuntimeError(
+            f"{argname} can be left out only for a scalar result; the result has shape "
+            f"{root.shape}: pass a gradient of that shape (e.g. ta.Tensor(np.ones({root.shape})))"
+        )
+    return Tensor(np.ones(root.shape, dtype=root.dtype))
+
+
+def check_root_grad(root: Tensor, grad, argname: str) -> Tensor:
+    """Validate a user-given gradient for `root`: same shape, float, made a Tensor."""
+    from .engine import Tensor
+
+    if grad is None:
+        return default_root_grad(root, argname)
+    if not isinstance(grad, Tensor):
+        grad = Tensor(np.asarray(grad, dtype=root.dtype))
+    if grad.shape != root.shape:
+        raise ValueError(
+            f"{argname} must have the result's shape {root.shape}, received shape {grad.shape}"
+        )
+    return grad
+
+
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple:
+    """Gradients of `outputs` with respect to `inputs`, returned as a tuple of Tensors.
+
+    Like `torch.autograd.grad`: `.grad` of no tensor is changed. `grad_outputs` weights each
+    output (required for non-scalar outputs). With `create_graph=True` the returned
+    gradients are themselves differentiable, for second and higher derivatives.
+    `retain_graph=None` means the value of `create_graph`. An input the outputs do not
+    depend on is an error unless `allow_unused=True`, which gives None for it.
+    """
+    outputs = _as_sequence(outputs, "outputs")
+    inputs = _as_sequence(inputs, "inputs")
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif not isinstance(grad_outputs, (list, tuple)):
+        grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(
+            f"grad: grad_outputs must have one entry per output ({len(outputs)}), "
+            f"received {len(grad_outputs)}"
+        )
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise ValueError(f"grad: inputs[{i}] does not require grad (shape {t.shape})")
+    for i, t in enumerate(outputs):
+        if not t.requires_grad:
+            raise ValueError(
+                f"grad: outputs[{i}] does not require grad: it does not depend on any "
+                "tensor with requires_grad=True (or was computed under ta.no_grad())"
+            )
+    root_grads = [check_root_grad(o, g, "grad_outputs") for o, g in zip(outputs, grad_outputs)]
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = run_backward(
+        outputs, root_grads, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs
+    )
+    result = []
+    for i, t in enumerate(inputs):
+        g = grads.get(id(t))
+        if g is None and not allow_unused:
+            raise ValueError(
+                f"grad: inputs[{i}] (shape {t.shape}) was not used to compute the outputs; "
+                "pass allow_unused=True to get None for it"
+            )
+        result.append(g)
+    return tuple(result)

@@ -1,0 +1,155 @@
+"""`Layer`: Keras's building block. A layer holds weights, creates them on its first call
+(when it knows the input's shape), and computes its output with Tensor operations, so that
+backward reaches its weights.
+
+Subclasses write `build(input_shape)` (create weights with `add_weight`) and
+`call(inputs)` or `call(inputs, training=None)`, as in Keras.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from .. import config
+from ..autograd import name_scope
+from ..engine import Tensor
+
+_name_counts: defaultdict[str, int] = defaultdict(int)
+
+
+def unique_name(base: str) -> str:
+    """Keras-style automatic names: 'dense', then 'dense_1', 'dense_2', ..."""
+    count = _name_counts[base]
+    _name_counts[base] += 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def clear_session() -> None:
+    """Restart automatic layer names from 'dense', 'dense_1', ... (Keras's clear_session)."""
+    _name_counts.clear()
+
+
+def _snake_case(name: str) -> str:
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+class Layer:
+    """The base class of all layers.
+
+    Args:
+        name: the layer's name (unique names like 'dense_1' are made when left out).
+        trainable: whether its weights are trained.
+        dtype: the float type of its weights (default `ta.floatx()`).
+    """
+
+    _call_takes_training = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._call_takes_training = "training" in inspect.signature(cls.call).parameters
+
+    def __init__(self, name: str | None = None, trainable: bool = True, dtype: Any = None) -> None:
+        if name is not None and (not isinstance(name, str) or not name):
+            raise ValueError(f"{type(self).__name__}: name must be a non-empty str, received {name!r}")
+        if not isinstance(trainable, bool):
+            raise TypeError(f"{type(self).__name__}: trainable must be a bool, received {trainable!r}")
+        self.name = name or unique_name(_snake_case(type(self).__name__))
+        self.trainable = trainable
+        self.dtype = np.dtype(dtype or config.floatx()).name
+        self.built = False
+        self._weights: list[Tensor] = []
+        self._trainable_flags: list[bool] = []
+
+    # ---- weights -------------------------------------------------------------------------
+    def add_weight(
+        self, shape: tuple[int, ...], initializer: Any = "zeros", name: str = "weight",
+        trainable: bool = True,
+    ) -> Tensor:
+        """Create a weight of `shape` filled by `initializer` (a name or an Initializer)."""
+        from .. import initializers
+
+        values = initializers.get(initializer)(tuple(shape), dtype=self.dtype)
+        weight = Tensor(np.asarray(values, dtype=self.dtype), requires_grad=trainable,
+                        name=f"{self.name}/{name}")
+        self._weights.append(weight)
+        self._trainable_flags.append(trainable)
+        return weight
+
+    @property
+    def weights(self) -> list[Tensor]:
+        return list(self._weights)
+
+    @property
+    def trainable_weights(self) -> list[Tensor]:
+        if not self.trainable:
+            return []
+        return [w for w, t in zip(self._weights, self._trainable_flags) if t]
+
+    @property
+    def non_trainable_weights(self) -> list[Tensor]:
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self._weights if id(w) not in trainable]
+
+    def count_params(self) -> int:
+        return int(sum(w.size for w in self._weights))
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [w.data.copy() for w in self._weights]
+
+    def set_weights(self, values: list[Any]) -> None:
+        """Replace the weights' values (checked first: nothing changes on a mismatch)."""
+        values = [np.asarray(v) for v in values]
+        if len(values) != len(self._weights):
+            raise ValueError(
+                f"{self.name}.set_weights: expected {len(self._weights)} arrays, "
+                f"received {len(values)}"
+            )
+        for w, v in zip(self._weights, values):
+            if v.shape != w.shape:
+                raise ValueError(
+                    f"{self.name}.set_weights: weight {w.name} has shape {w.shape}, "
+                    f"received an array of shape {v.shape}"
+                )
+        for w, v in zip(self._weights, values):
+            w.data[...] = v
+
+    # ---- calling -------------------------------------------------------------------------
+    def build(self, input_shape: tuple[int, ...]) -> None:
+        """Create the weights, knowing the input shape. Layers without weights skip it."""
+
+    def call(self, inputs: Tensor) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must define call(inputs)")
+
+    def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        """The output's shape for an input of `input_shape` (by default: the same)."""
+        return tuple(input_shape)
+
+    def __call__(self, inputs: Any, training: bool | None = None, **kwargs: Any) -> Tensor:
+        x = inputs if isinstance(inputs, Tensor) else Tensor(inputs, dtype=_input_dtype(inputs, self.dtype))
+        if not self.built:
+            self.build(x.shape)
+            self.built = True
+        if self._call_takes_training:
+            kwargs["training"] = bool(training)
+        with name_scope(self.name):
+            return self.call(x, **kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _input_dtype(inputs: Any, layer_dtype: str) -> str | None:
+    """Lists and numbers become the layer's float type; arrays of ints too (a layer computes
+    in floats); float arrays keep theirs."""
+    if isinstance(inputs, np.ndarray) and inputs.dtype.kind == "f":
+        return None
+    return layer_dtype

@@ -1,0 +1,593 @@
+"""The primitive operations: every Tensor method is one of these Functions.
+
+Each reads like micrograd: the forward rule on numpy arrays, and right below it the backward
+rule, written with Tensor operations so that it can be differentiated again. When an input
+was broadcast in the forward pass, its gradient is summed back to its shape (`sum_to`):
+the gradient of a value used many times is the sum of the gradients of each use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .engine import Function, Tensor, _normalize_axis, _tensor
+
+# ---- arithmetic ----------------------------------------------------------------------------
+
+
+class Add(Function):
+    """a + b;  d/da = 1, d/db = 1."""
+
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        return a + b
+
+    def backward(ctx, grad):
+        a_shape, b_shape = ctx.shapes
+        return grad.sum_to(a_shape), grad.sum_to(b_shape)
+
+
+class Sub(Function):
+    """a - b;  d/da = 1, d/db = -1."""
+
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        return a - b
+
+    def backward(ctx, grad):
+        a_shape, b_shape = ctx.shapes
+        grad_b = (-grad).sum_to(b_shape) if ctx.needs_input_grad[1] else None
+        return grad.sum_to(a_shape), grad_b
+
+
+class Mul(Function):
+    """a * b;  d/da = b, d/db = a."""
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = (grad * b).sum_to(a.shape) if ctx.needs_input_grad[0] else None
+        grad_b = (grad * a).sum_to(b.shape) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Div(Function):
+    """a / b;  d/da = 1/b, d/db = -a/b^2 = -(a/b)/b."""
+
+    def forward(ctx, a, b):
+        out = a / b
+        ctx.save_for_backward(b, out)
+        ctx.a_shape = a.shape
+        return out
+
+    def backward(ctx, grad):
+        b, out = ctx.saved_tensors
+        grad_a = (grad / b).sum_to(ctx.a_shape) if ctx.needs_input_grad[0] else None
+        grad_b = (-grad * out / b).sum_to(b.shape) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class Neg(Function):
+    """-a;  d/da = -1."""
+
+    def forward(ctx, a):
+        return -a
+
+    def backward(ctx, grad):
+        return -grad
+
+
+class PowScalar(Function):
+    """a ** p for a number p;  d/da = p * a^(p-1)."""
+
+    name = "pow"
+
+    def forward(ctx, a, exponent):
+        ctx.save_for_backward(a)
+        return a**exponent
+
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        p = ctx.params["exponent"]
+        if p == 2:  # the common square: 2a, without a power
+            return grad * (a * 2)
+        return grad * (a ** (p - 1) * p)
+
+
+class Pow(Function):
+    """a ** b for tensors;  d/da = b * a^(b-1),  d/db = a^b * log(a)."""
+
+    def forward(ctx, a, b):
+        out = a**b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        grad_a = (grad * b * a ** (b - 1)).sum_to(a.shape) if ctx.needs_input_grad[0] else None
+        grad_b = (grad * out * a.log()).sum_to(b.shape) if ctx.needs_input_grad[1] else None
+        return grad_a, grad_b
+
+
+class MatMul(Function):
+    """a @ b;  d/da = grad @ b^T,  d/db = a^T @ grad (with numpy's rules for 1-D and
+    batched operands: a 1-D operand is a row or a column, batch axes broadcast)."""
+
+    def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(
+                f"matmul: operands must have at least 1 dimension, received shapes {a.shape} "
+                f"and {b.shape}"
+            )
+        a_inner = a.shape[-1]
+        b_inner = b.shape[-2] if b.ndim > 1 else b.shape[0]
+        if a_inner != b_inner:
+            raise ValueError(
+                f"matmul: shapes {a.shape} and {b.shape} do not fit: the last axis of the "
+                f"first ({a_inner}) must equal the {'second-to-last' if b.ndim > 1 else 'only'}"
+                f" axis of the second ({b_inner})"
+            )
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        if a.ndim == 2 and b.ndim == 2:  # the common case, written plainly
+            grad_a = grad @ b.T if ctx.needs_input_grad[0] else None
+            grad_b = a.T @ grad if ctx.needs_input_grad[1] else None
+            return grad_a, grad_b
+        # A 1-D operand acts as a row (first) or a column (second) that the result lacks.
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        g2 = grad
+        if a.ndim == 1:
+            g2 = g2.expand_dims(-2 if b.ndim > 1 else 0)
+        if b.ndim == 1:
+            g2 = g2.expand_dims(-1)
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = (g2 @ b2.swapaxes(-1, -2)).sum_to(a2.shape).reshape(a.shape)
+        if ctx.needs_input_grad[1]:
+            grad_b = (a2.swapaxes(-1, -2) @ g2).sum_to(b2.shape).reshape(b.shape)
+        return grad_a, grad_b
+
+
+# ---- elementwise functions -----------------------------------------------------------------
+
+
+class Exp(Function):
+    """exp(a);  d/da = exp(a), the output itself."""
+
+    def forward(ctx, a):
+        out = np.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out
+
+
+class Log(Function):
+    """log(a);  d/da = 1/a."""
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a)
+
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / a
+
+
+class Sqrt(Function):
+    """sqrt(a);  d/da = 1 / (2 sqrt(a))."""
+
+    def forward(ctx, a):
+        out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad / (out * 2)
+
+
+class Abs(Function):
+    """|a|;  d/da = sign(a) (0 at 0, as in PyTorch)."""
+
+    def forward(ctx, a):
+        ctx.save_for_backward(np.sign(a))  # a constant: the second derivative is 0
+        return np.abs(a)
+
+    def backward(ctx, grad):
+        (sign,) = ctx.saved_tensors
+        return grad * sign
+
+
+class Clip(Function):
+    """clip(a, lo, hi);  d/da = 1 where lo <= a <= hi, else 0."""
+
+    def forward(ctx, a, min_value, max_value):
+        inside = np.ones(a.shape, dtype=bool)
+        if min_value is not None:
+            inside &= a >= min_value
+        if max_value is not None:
+            inside &= a <= max_value
+        ctx.save_for_backward(inside.astype(a.dtype))
+        return np.clip(a, min_value, max_value)
+
+    def backward(ctx, grad):
+        (inside,) = ctx.saved_tensors
+        return grad * inside
+
+
+class Cast(Function):
+    """a converted to another float type;  the gradient is converted back."""
+
+    def forward(ctx, a, dtype):
+        ctx.input_dtype = a.dtype
+        return a.astype(dtype)
+
+    def backward(ctx, grad):
+        return grad.astype(ctx.input_dtype)
+
+
+class Maximum(Function):
+    """max(a, b) elementwise;  the gradient goes to the larger, half to each on a tie."""
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(*_winner_weights(a, b, np.greater))
+        ctx.shapes = (a.shape, b.shape)
+        return np.maximum(a, b)
+
+    def backward(ctx, grad):
+        weight_a, weight_b = ctx.saved_tensors
+        a_shape, b_shape = ctx.shapes
+        return (grad * weight_a).sum_to(a_shape), (grad * weight_b).sum_to(b_shape)
+
+
+class Minimum(Function):
+    """min(a, b) elementwise;  the gradient goes to the smaller, half to each on a tie."""
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(*_winner_weights(a, b, np.less))
+        ctx.shapes = (a.shape, b.shape)
+        return np.minimum(a, b)
+
+    def backward(ctx, grad):
+        weight_a, weight_b = ctx.saved_tensors
+        a_shape, b_shape = ctx.shapes
+        return (grad * weight_a).sum_to(a_shape), (grad * weight_b).sum_to(b_shape)
+
+
+def _winner_weights(a, b, wins):
+    """1 where a wins, 0 where b wins, 1/2 on a tie; and the same for b."""
+    dtype = np.result_type(a, b)
+    weight_a = wins(a, b).astype(dtype) + (a == b).astype(dtype) * 0.5
+    return weight_a, 1 - weight_a
+
+
+class Where(Function):
+    """where(condition, a, b);  the gradient goes to a where condition holds, else to b."""
+
+    def forward(ctx, condition, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        ctx.save_for_backward(condition)
+        return np.where(condition, a, b)
+
+    def backward(ctx, grad):
+        (condition,) = ctx.saved_tensors
+        a_shape, b_shape = ctx.shapes
+        zero = _tensor(np.zeros((), dtype=grad.dtype))
+        grad_a = where(condition, grad, zero).sum_to(a_shape) if ctx.needs_input_grad[1] else None
+        grad_b = where(condition, zero, grad).sum_to(b_shape) if ctx.needs_input_grad[2] else None
+        return None, grad_a, grad_b
+
+
+# ---- reductions ----------------------------------------------------------------------------
+
+
+def _keepdims_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The shape of a reduction over `axis` with keepdims=True."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+def _drop_axes(kept: np.ndarray, axis: tuple[int, ...] | None) -> np.ndarray:
+    """A keepdims=True reduction's result without the reduced axes."""
+    return kept.reshape(()) if axis is None else np.squeeze(kept, axis=axis)
+
+
+class Sum(Function):
+    """sum(a, axis);  d/da = 1 for every element: the gradient is spread back (broadcast)."""
+
+    def forward(ctx, a, axis, keepdims):
+        ctx.shape = a.shape
+        return np.sum(a, axis=axis, keepdims=keepdims)
+
+    def backward(ctx, grad):
+        kept = _keepdims_shape(ctx.shape, ctx.params["axis"])
+        return grad.reshape(kept).broadcast_to(ctx.shape)
+
+
+class Mean(Function):
+    """mean(a, axis);  d/da = 1/n for every element, n the number averaged."""
+
+    def forward(ctx, a, axis, keepdims):
+        ctx.shape = a.shape
+        out = np.mean(a, axis=axis, keepdims=keepdims)
+        ctx.count = a.size // max(1, np.size(out))
+        return out
+
+    def backward(ctx, grad):
+        kept = _keepdims_shape(ctx.shape, ctx.params["axis"])
+        return (grad / ctx.count).reshape(kept).broadcast_to(ctx.shape)
+
+
+class _Extremum(Function):
+    """max or min over axis;  the gradient goes to the elements equal to the result, shared
+    equally between ties (as PyTorch's amax and amin)."""
+
+    reduce = staticmethod(np.max)
+
+    def forward(ctx, a, axis, keepdims):
+        out = type(ctx).reduce(a, axis=axis, keepdims=True)
+        winners = (a == out).astype(a.dtype)
+        ctx.save_for_backward(winners / winners.sum(axis=axis, keepdims=True))
+        ctx.shape = a.shape
+        return out if keepdims else _drop_axes(out, axis)
+
+    def backward(ctx, grad):
+        (share,) = ctx.saved_tensors
+        kept = _keepdims_shape(ctx.shape, ctx.params["axis"])
+        return grad.reshape(kept) * share
+
+
+class Max(_Extremum):
+    reduce = staticmethod(np.max)
+
+
+class Min(_Extremum):
+    reduce = staticmethod(np.min)
+
+
+class LogSumExp(Function):
+    """log(sum(exp(a), axis)), computed as m + log(sum(exp(a - m))) with m = max(a) so that
+    nothing overflows;  d/da = exp(a - logsumexp(a)) = softmax(a)."""
+
+    def forward(ctx, a, axis, keepdims):
+        m = np.max(a, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)  # all -inf: log(0) = -inf, without a NaN
+        out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+        ctx.save_for_backward(a)
+        ctx.kept_out = out  # the result with keepdims, to broadcast against a in backward
+        return out if keepdims else _drop_axes(out, axis)
+
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        axis = ctx.params["axis"]
+        kept = _keepdims_shape(a.shape, axis)
+        # exp(a - lse) is written with the lse recomputed as a Tensor, so that the second
+        # derivative (the softmax's Jacobian) is right.
+        lse = logsumexp(a, axis=axis, keepdims=True)
+        return grad.reshape(kept) * (a - lse).exp()
+
+
+# ---- shapes --------------------------------------------------------------------------------
+
+
+class Reshape(Function):
+    """a with a new shape;  the gradient takes the old shape back."""
+
+    def forward(ctx, a, shape):
+        ctx.input_shape = a.shape
+        return a.reshape(shape)
+
+    def backward(ctx, grad):
+        return grad.reshape(ctx.input_shape)
+
+
+class Transpose(Function):
+    """a with its axes permuted;  the gradient is permuted back."""
+
+    def forward(ctx, a, axes):
+        return np.transpose(a, axes)
+
+    def backward(ctx, grad):
+        return grad.transpose(tuple(np.argsort(ctx.params["axes"])))
+
+
+class BroadcastTo(Function):
+    """a repeated along new or size-1 axes;  the gradient is summed back (SumTo)."""
+
+    def forward(ctx, a, shape):
+        ctx.input_shape = a.shape
+        return np.broadcast_to(a, shape)
+
+    def backward(ctx, grad):
+        return grad.sum_to(ctx.input_shape)
+
+
+class SumTo(Function):
+    """Sum over the axes that broadcasting to a.shape added: un-broadcasting;
+    the gradient is broadcast again (BroadcastTo)."""
+
+    name = "sum_to"
+
+    def forward(ctx, a, shape):
+        ctx.input_shape = a.shape
+        lead = a.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1
+        )
+        return np.sum(a, axis=axes, keepdims=True).reshape(shape)
+
+    def backward(ctx, grad):
+        return grad.broadcast_to(ctx.input_shape)
+
+
+def _is_basic(index: Any) -> bool:
+    """Basic indexing (ints, slices, None, ...) picks each element at most once."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer, slice)) for p in parts)
+
+
+class Index(Function):
+    """a[index];  the gradient is added back at the indexed places (IndexAdd), so an element
+    picked twice gets both gradients."""
+
+    def forward(ctx, a, index):
+        ctx.input_shape = a.shape
+        return a[index]
+
+    def backward(ctx, grad):
+        return IndexAdd.apply(grad, index=ctx.params["index"], shape=ctx.input_shape)
+
+
+class IndexAdd(Function):
+    """zeros(shape) with g added at `index` (repeated indices accumulate);
+    the gradient is read back at the same places (Index)."""
+
+    name = "index_add"
+
+    def forward(ctx, g, index, shape):
+        out = np.zeros(shape, dtype=g.dtype)
+        if _is_basic(index):
+            out[index] = g
+        else:
+            np.add.at(out, index, g)
+        return out
+
+    def backward(ctx, grad):
+        return grad[ctx.params["index"]]
+
+
+class Concatenate(Function):
+    """Join tensors along an axis;  each input's gradient is its slice of the gradient."""
+
+    def forward(ctx, *arrays, axis):
+        ctx.bounds = np.cumsum([0] + [a.shape[axis] for a in arrays])
+        return np.concatenate(arrays, axis=axis)
+
+    def backward(ctx, grad):
+        axis = ctx.params["axis"]
+        before = (slice(None),) * (axis % grad.ndim)
+        return tuple(
+            grad[before + (slice(int(lo), int(hi)),)] if needed else None
+            for lo, hi, needed in zip(ctx.bounds[:-1], ctx.bounds[1:], ctx.needs_input_grad)
+        )
+
+
+class Stack(Function):
+    """Stack tensors along a new axis;  each input's gradient is its slice of the gradient."""
+
+    def forward(ctx, *arrays, axis):
+        return np.stack(arrays, axis=axis)
+
+    def backward(ctx, grad):
+        axis = ctx.params["axis"] % grad.ndim
+        before = (slice(None),) * axis
+        return tuple(
+            grad[before + (i,)] if needed else None for i, needed in enumerate(ctx.needs_input_grad)
+        )
+
+
+# ---- functions of several tensors ----------------------------------------------------------
+
+
+def _tensors(values, argname: str) -> list[Tensor]:
+    if not isinstance(values, (list, tuple)) or not values:
+        raise TypeError(f"{argname} must be a non-empty list or tuple of tensors, received {values!r:.80}")
+    tensors = [v if isinstance(v, Tensor) else Tensor(v) for v in values]
+    dtype = np.result_type(*[t.data for t in tensors])
+    return [t if t.dtype == dtype else t.astype(dtype) for t in tensors]
+
+
+def concatenate(tensors, axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis (numpy's concatenate)."""
+    tensors = _tensors(tensors, "concatenate: tensors")
+    (axis,) = _normalize_axis(axis, tensors[0].ndim)
+    first = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.ndim != len(first) or t.shape[:axis] + t.shape[axis + 1 :] != first[:axis] + first[axis + 1 :]:
+            raise ValueError(
+                f"concatenate: tensors[{i}] has shape {t.shape}, which does not match "
+                f"tensors[0]'s {first} outside axis {axis}"
+            )
+    return Concatenate.apply(*tensors, axis=axis)
+
+
+def stack(tensors, axis: int = 0) -> Tensor:
+    """Join tensors of the same shape along a new axis (numpy's stack)."""
+    tensors = _tensors(tensors, "stack: tensors")
+    (axis,) = _normalize_axis(axis, tensors[0].ndim + 1)
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise ValueError(
+                f"stack: all tensors must have one shape; tensors[{i}] has {t.shape}, "
+                f"tensors[0] has {tensors[0].shape}"
+            )
+    return Stack.apply(*tensors, axis=axis)
+
+
+def _broadcast_pair(fn_name: str, *tensors: Tensor) -> None:
+    try:
+        np.broadcast_shapes(*[t.shape for t in tensors])
+    except ValueError:
+        raise ValueError(
+            f"{fn_name}: shapes {', '.join(str(t.shape) for t in tensors)} do not broadcast"
+        ) from None
+
+
+def where(condition, x, y) -> Tensor:
+    """`x` where `condition` holds, else `y` (numpy's where); differentiable in x and y."""
+    condition = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if condition.dtype != bool:
+        raise TypeError(f"where: condition must be boolean, received dtype {condition.dtype}")
+    x, y = _operands(x, y)
+    cond = _tensor(condition)
+    _broadcast_pair("where", cond, x, y)
+    return Where.apply(cond, x, y)
+
+
+def _operands(a, b) -> tuple[Tensor, Tensor]:
+    """Two operands as Tensors, with the same rules as the binary operators."""
+    if isinstance(a, Tensor):
+        b = a._operand(b)
+    elif isinstance(b, Tensor):
+        a = b._operand(a)
+    else:
+        a, b = Tensor(a), Tensor(b)
+    if a.dtype != b.dtype:
+        dtype = np.result_type(a.data, b.data)
+        a, b = a.astype(dtype), b.astype(dtype)
+    return a, b
+
+
+def maximum(a, b) -> Tensor:
+    """Elementwise maximum; on a tie each side gets half the gradient."""
+    a, b = _operands(a, b)
+    _broadcast_pair("maximum", a, b)
+    return Maximum.apply(a, b)
+
+
+def minimum(a, b) -> Tensor:
+    """Elementwise minimum; on a tie each side gets half the gradient."""
+    a, b = _operands(a, b)
+    _broadcast_pair("minimum", a, b)
+    return Minimum.apply(a, b)
+
+
+def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
+    """log(sum(exp(x), axis)) without overflow; its gradient is the softmax."""
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    if x.data.size == 0:
+        raise ValueError(f"logsumexp of an empty tensor (shape {x.shape})")
+    return LogSumExp.apply(x, axis=_normalize_axis(axis, x.ndim), keepdims=keepdims)
