@@ -152,7 +152,8 @@ def _check_dtype(owner: str, dtype: Any, *, float_only: bool) -> np.dtype:
 
 
 def _as_tensor(array: np.ndarray) -> Tensor:
-    # Imported here, not at the top: the engine imports the layers that import us.
+    # Imported on first use, not at the top: nothing here needs the engine until a
+    # Tensor is built, and a late import can never form an import cycle with it.
     from .engine import Tensor
 
     return Tensor(array)
