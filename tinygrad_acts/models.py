@@ -1,0 +1,796 @@
+"""`Sequential`: a stack of layers, trained with Keras's `compile` / `fit` / `evaluate` /
+`predict`.
+
+    model = ta.models.Sequential([
+        ta.layers.Dense(16, activation="selu", kernel_initializer="lecun_normal", input_dim=2),
+        ta.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=ta.optimizers.Adam(0.01), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(X, y, epochs=40, batch_size=32)
+
+One training step is the whole story of the engine, in four lines (`_train_step`):
+
+    y_pred = model(x_batch, training=True)        # forward: records the graph
+    loss = model.loss(y_batch, y_pred)            # one number
+    loss.backward()                               # every weight's .grad
+    optimizer.step(weights)                       # w -= (something) * w.grad, in place
+
+`fit` adds what makes it safe and pleasant: the data are checked before any weight changes,
+each step is checked for NaN or inf (in the loss and in every gradient) before its update is
+applied, and a progress bar (tqdm) shows the loss and metrics.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+import numpy as np
+
+from . import config, losses, optimizers
+from . import metrics as metrics_module
+from .autograd import no_grad
+from .callbacks import Callback, CallbackList, History, TerminateOnNaN
+from .engine import Tensor
+from .layers.base import Layer, unique_name
+
+__all__ = ["Sequential"]
+
+_ACCURACY_NAMES = ("accuracy", "acc")
+
+
+class Sequential:
+    """A linear stack of layers: each layer's output is the next one's input.
+
+    Args:
+        layers: the layers, in order (more can be added with `add`).
+        name: the model's name (default 'sequential', 'sequential_1', ...).
+
+    The model is built (its weights created) as soon as it knows the width of its input:
+    from the first layer's `input_dim`, or at the first call.
+
+    Attributes:
+        optimizer, loss: set by `compile`.
+        history: the `History` of the last `fit`.
+        stop_training: set it to True (from a callback) to stop `fit` after the current batch.
+    """
+
+    def __init__(self, layers: Sequence[Layer] | None = None, name: str | None = None) -> None:
+        if layers is not None and not isinstance(layers, (list, tuple)):
+            raise TypeError(
+                f"Sequential: argument `layers` must be a list of layers or None, "
+                f"received {type(layers).__name__}"
+            )
+        if name is not None and (not isinstance(name, str) or not name):
+            raise ValueError(
+                f"Sequential: argument `name` must be a non-empty str, received name={name!r}"
+            )
+        for i, layer in enumerate(layers or []):
+            _check_layer(layer, f"Sequential: layers[{i}]")
+        self.name = name or unique_name("sequential")
+        self._layers: list[Layer] = []
+        self._input_shape: tuple[int | None, ...] | None = None
+        self.optimizer: optimizers.Optimizer | None = None
+        self.loss: losses.Loss | None = None
+        self._metric_ids: list[Any] = []
+        self._metrics: list[metrics_module.Metric] | None = None
+        self.history: History | None = None
+        self.stop_training = False
+        for layer in layers or []:
+            self.add(layer)
+
+    # ---- the stack of layers -----------------------------------------------------------------
+    def add(self, layer: Layer) -> None:
+        """Append a layer. If the model already knows its input width, the layer is built."""
+        _check_layer(layer, "Sequential.add: layer")
+        if any(existing is layer for existing in self._layers):
+            raise ValueError(f"Sequential.add: layer {layer.name!r} is already in the model")
+        if any(existing.name == layer.name for existing in self._layers):
+            raise ValueError(
+                f"Sequential.add: the model already has a layer named {layer.name!r}; "
+                "layer names must be unique"
+            )
+        if not self._layers and getattr(layer, "input_dim", None) is not None:
+            input_shape: tuple[int | None, ...] | None = (None, layer.input_dim)
+        else:
+            input_shape = self._input_shape
+        if input_shape is not None:
+            # Check that the layer fits the current output before anything changes.
+            _output_shapes([*self._layers, layer], input_shape)
+        self._layers.append(layer)
+        if input_shape is not None:
+            self.build(input_shape)
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._layers)
+
+    @property
+    def built(self) -> bool:
+        return self._input_shape is not None
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Create every layer's weights for inputs of `input_shape` (the batch axis may be
+        None), checking first that the shapes fit from layer to layer."""
+        if not isinstance(input_shape, (tuple, list)) or len(input_shape) < 2 or not all(
+            isinstance(n, numbers.Integral) and n > 0 for n in input_shape[1:]
+        ):
+            raise ValueError(
+                f"{self.name}.build: input_shape must be (batch, features, ...) with positive "
+                f"feature sizes, received {input_shape!r}"
+            )
+        input_shape = (None, *(int(n) for n in input_shape[1:]))
+        _output_shapes(self._layers, input_shape)  # raises before any weight is made
+        shape = input_shape
+        for layer in self._layers:
+            if not layer.built:
+                layer.build(shape)
+                layer.built = True
+            shape = layer.compute_output_shape(shape)
+        self._input_shape = input_shape
+
+    def __call__(self, inputs: Any, training: bool | None = None) -> Tensor:
+        """Run the layers in order. `training=True` switches dropout on; each layer that
+        takes a `training` argument receives it."""
+        if not isinstance(inputs, Tensor):
+            inputs = Tensor(self._as_array(inputs, "inputs", self.name, self._dtype()))
+        x = inputs
+        if not self.built:
+            if x.ndim < 2:
+                raise ValueError(
+                    f"{self.name}: inputs must have a batch axis and a feature axis, "
+                    f"received shape {x.shape}"
+                )
+            self.build(x.shape)
+        for layer in self._layers:
+            x = layer(x, training=training)
+        return x
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> tuple[int | None, ...]:
+        return _output_shapes(self._layers, tuple(input_shape))[-1]
+
+    # ---- weights -----------------------------------------------------------------------------
+    @property
+    def weights(self) -> list[Tensor]:
+        return [w for layer in self._layers for w in layer.weights]
+
+    @property
+    def trainable_weights(self) -> list[Tensor]:
+        return [w for layer in self._layers for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self) -> list[Tensor]:
+        return [w for layer in self._layers for w in layer.non_trainable_weights]
+
+    def count_params(self) -> int:
+        return sum(layer.count_params() for layer in self._layers)
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of every weight's values, layer by layer."""
+        return [w.data.copy() for w in self.weights]
+
+    def set_weights(self, values: Sequence[Any]) -> None:
+        """Replace every weight's values (all checked first: nothing changes on a mismatch)."""
+        arrays = [np.asarray(v) for v in values]
+        self._check_weight_arrays(arrays, "set_weights")
+        for w, v in zip(self.weights, arrays, strict=True):
+            w.data[...] = v
+
+    def _check_weight_arrays(self, arrays: list[np.ndarray], owner: str) -> None:
+        weights = self.weights
+        if len(arrays) != len(weights):
+            raise ValueError(
+                f"{self.name}.{owner}: the model has {len(weights)} weights, received "
+                f"{len(arrays)} arrays"
+            )
+        for i, (w, v) in enumerate(zip(weights, arrays, strict=True)):
+            if v.shape != w.shape:
+                raise ValueError(
+                    f"{self.name}.{owner}: weight {i} ({w.name}) has shape {w.shape}, "
+                    f"received an array of shape {v.shape}"
+                )
+            if v.dtype.kind not in "fiu":
+                raise ValueError(
+                    f"{self.name}.{owner}: weight {i} ({w.name}) needs numbers, received an "
+                    f"array of dtype {v.dtype}"
+                )
+
+    def save_weights(self, path: str | os.PathLike) -> None:
+        """Write every weight to a numpy `.npz` file, in layer order.
+
+        The file is written under a temporary name next to `path`, then renamed: `path` is
+        either the complete new file or untouched, never half written.
+        """
+        path = _check_npz_path(path, "save_weights")
+        weights = self.weights
+        if not weights:
+            raise ValueError(
+                f"{self.name}.save_weights: the model has no weights yet (build it first)"
+            )
+        arrays = {f"weight_{i:04d}": w.data for i, w in enumerate(weights)}
+        arrays["names"] = np.array([w.name or "" for w in weights])
+        directory = os.path.dirname(os.path.abspath(path))
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".npz")
+        try:
+            with os.fdopen(handle, "wb") as f:
+                np.savez(f, **arrays)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.remove(temporary)
+            raise
+
+    def load_weights(self, path: str | os.PathLike) -> None:
+        """Read weights written by `save_weights`. They are matched by position; the count
+        and every shape are checked before any weight changes."""
+        path = _check_npz_path(path, "load_weights")
+        if not self.built:
+            raise ValueError(
+                f"{self.name}.load_weights: build the model first (call it on data, or give "
+                "the first layer input_dim=...) so that its weights exist"
+            )
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"{self.name}.load_weights: no such file: {path!r}")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                keys = sorted((k for k in data.files if k.startswith("weight_")),
+                              key=lambda k: int(k.removeprefix("weight_")))
+                arrays = [data[k] for k in keys]
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+            raise ValueError(
+                f"{self.name}.load_weights: {path!r} is not a weights file ({e})"
+            ) from None
+        self._check_weight_arrays(arrays, f"load_weights({path!r})")
+        for w, v in zip(self.weights, arrays, strict=True):
+            w.data[...] = v
+
+    # ---- summary -----------------------------------------------------------------------------
+    def summary(self, print_fn: Any = None) -> None:
+        """Print a table of the layers: name (type), output shape, number of parameters, and
+        the totals, as Keras does. `print_fn` (default `print`) receives each line."""
+        print_fn = print_fn or print
+        widths = (29, 26, 10)
+        rule = "_" * sum(widths)
+
+        def row(*cells: str) -> str:
+            padded = [f" {cell}".ljust(width) for cell, width in zip(cells, widths, strict=True)]
+            return "".join(padded).rstrip()
+
+        shapes = (_output_shapes(self._layers, self._input_shape)[1:] if self.built
+                  else [None] * len(self._layers))
+        lines = [f'Model: "{self.name}"', rule, row("Layer (type)", "Output Shape", "Param #"),
+                 "=" * sum(widths)]
+        for layer, shape in zip(self._layers, shapes, strict=True):
+            params = str(layer.count_params()) if layer.built else "0 (unbuilt)"
+            lines.append(row(f"{layer.name} ({type(layer).__name__})",
+                             "?" if shape is None else str(shape), params))
+        trainable = sum(w.size for w in self.trainable_weights)
+        trainable_bytes = sum(w.data.nbytes for w in self.trainable_weights)
+        total_bytes = sum(w.data.nbytes for w in self.weights)
+        total = self.count_params()
+        lines += [
+            "=" * sum(widths),
+            f"Total params: {total} ({_readable_size(total_bytes)})",
+            f"Trainable params: {trainable} ({_readable_size(trainable_bytes)})",
+            f"Non-trainable params: {total - trainable} "
+            f"({_readable_size(total_bytes - trainable_bytes)})",
+            rule,
+        ]
+        for line in lines:
+            print_fn(line)
+
+    # ---- compile -----------------------------------------------------------------------------
+    def compile(self, optimizer: Any = "rmsprop", loss: Any = None,
+                metrics: Sequence[Any] | None = None) -> None:
+        """Choose how to train: the optimizer, the loss, and metrics to report.
+
+        Args:
+            optimizer: a name ('sgd', 'adam', 'rmsprop') or an Optimizer.
+            loss: a name ('mse', 'binary_crossentropy', ...), a Loss, or a function
+                `f(y_true, y_pred)` giving per-sample values (they are averaged).
+            metrics: a list of names ('accuracy', 'mae', ...), Metrics or functions.
+                'accuracy' becomes binary, categorical or sparse categorical accuracy
+                according to the loss and the data's shapes (`metrics.accuracy_for`).
+        """
+        optimizer = optimizers.get(optimizer)
+        if loss is None:
+            raise ValueError(f"{self.name}.compile: argument `loss` is required, e.g. loss='mse'")
+        loss_fn = losses.get(loss)
+        if not isinstance(loss_fn, losses.Loss):
+            name = loss if isinstance(loss, str) else None
+            loss_fn = losses.LossFunctionWrapper(loss_fn, name=name)
+        if metrics is None:
+            metrics = []
+        if not isinstance(metrics, (list, tuple)):
+            raise TypeError(
+                f"{self.name}.compile: argument `metrics` must be a list, e.g. "
+                f"metrics=['accuracy'], received metrics={metrics!r}"
+            )
+        metric_ids = []
+        for m in metrics:  # resolve now, so that an unknown name fails at compile time
+            is_accuracy = isinstance(m, str) and m.lower() in _ACCURACY_NAMES
+            metric_ids.append(m if is_accuracy else metrics_module.get(m))
+        self.optimizer, self.loss, self._metric_ids = optimizer, loss_fn, metric_ids
+        self._metrics = None
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """'loss', then each metric's name, in the order `evaluate` returns them."""
+        names = ["loss"]
+        for m in self._metric_ids:
+            names.append(m if isinstance(m, str) else m.name)
+        return names
+
+    def _compiled_metrics(self, y_true_shape: tuple, y_pred_shape: tuple) -> list:
+        """The metric objects, with 'accuracy' resolved on first use (it needs the shapes)."""
+        if self._metrics is None:
+            self._metrics = [
+                metrics_module.accuracy_for(self.loss, y_true_shape, y_pred_shape, name=m)
+                if isinstance(m, str) else m
+                for m in self._metric_ids
+            ]
+        return self._metrics
+
+    # ---- fit ---------------------------------------------------------------------------------
+    def fit(
+        self,
+        x: Any,
+        y: Any,
+        *,
+        batch_size: int = 32,
+        epochs: int = 1,
+        verbose: int | str = 1,
+        callbacks: Sequence[Callback] | None = None,
+        validation_split: float = 0.0,
+        validation_data: tuple[Any, Any] | None = None,
+        shuffle: bool = True,
+    ) -> History:
+        """Train the model for `epochs` passes over (x, y), in mini-batches.
+
+        The arguments after `y` are keyword-only: Keras takes `batch_size` before `epochs`,
+        and `fit(x, y, 32, 10)` read the other way would train silently wrong.
+
+        Args:
+            x: inputs, shape (samples, features).
+            y: targets, one per sample, as the loss wants them.
+            batch_size: samples per gradient step.
+            epochs: passes over the data.
+            verbose: 0 silent; 1 a progress bar per epoch in a terminal (one plain line per
+                epoch when the output is not a terminal); 2 one plain line per epoch.
+            callbacks: Callback objects (see `tinygrad_acts.callbacks`).
+            validation_split: the fraction (in [0, 1)) of the samples, taken from the end
+                before shuffling as Keras does, kept out of training to validate on.
+            validation_data: `(x_val, y_val)` to validate on (overrides validation_split).
+            shuffle: whether to reshuffle the training samples before each epoch.
+
+        Returns:
+            A `History`: `history.history['loss']`, the metrics, and `val_*` when validating.
+
+        Raises:
+            ValueError, TypeError: bad arguments or data, before any weight changes.
+            FloatingPointError: the loss or a gradient became NaN or inf (the update of that
+                step is not applied); pass `callbacks=[TerminateOnNaN()]` to stop cleanly.
+        """
+        owner = f"{self.name}.fit"
+        self._check_compiled(owner)
+        batch_size = _check_positive_int(owner, "batch_size", batch_size)
+        epochs = _check_positive_int(owner, "epochs", epochs)
+        verbose = _check_verbose(owner, verbose)
+        shuffle = _check_bool(owner, "shuffle", shuffle)
+        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+            raise TypeError(
+                f"{owner}: argument `callbacks` must be a list of Callback objects, "
+                f"received {type(callbacks).__name__}"
+            )
+        callbacks = list(callbacks or [])
+        if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) \
+                or not 0 <= validation_split < 1:
+            raise ValueError(
+                f"{owner}: argument `validation_split` must be a number in [0, 1), "
+                f"received validation_split={validation_split!r}"
+            )
+        x, y = self._check_data(x, y, owner)
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise TypeError(
+                    f"{owner}: argument `validation_data` must be a pair (x_val, y_val), "
+                    f"received {type(validation_data).__name__}"
+                )
+            x_val, y_val = self._check_data(*validation_data, f"{owner} (validation_data)")
+        elif validation_split > 0:
+            split_at = int(math.floor(len(x) * (1.0 - validation_split)))
+            if split_at == 0 or split_at == len(x):
+                raise ValueError(
+                    f"{owner}: validation_split={validation_split} leaves "
+                    f"{split_at} training and {len(x) - split_at} validation samples out of "
+                    f"{len(x)}; both must be at least 1"
+                )
+            x, x_val, y, y_val = x[:split_at], x[split_at:], y[:split_at], y[split_at:]
+        else:
+            x_val = y_val = None
+        callback_list = CallbackList(callbacks)  # checks that each one is a Callback
+        history = History()
+        callback_list.append(history)
+        steps = math.ceil(len(x) / batch_size)
+        callback_list.set_model(self)
+        callback_list.set_params({"epochs": epochs, "steps": steps, "verbose": verbose})
+        self._compiled_metrics(y.shape, self.compute_output_shape(x.shape))
+        stop_cleanly = any(isinstance(c, TerminateOnNaN) for c in callbacks)
+
+        self.stop_training = False
+        callback_list.on_train_begin()
+        logs: dict[str, float] = {}
+        for epoch in range(epochs):
+            callback_list.on_epoch_begin(epoch)
+            progress = _Progress(verbose, steps, f"Epoch {epoch + 1}/{epochs}")
+            try:
+                if shuffle:
+                    order = config.rng().permutation(len(x))
+                    epoch_logs = self._train_epoch(x[order], y[order], batch_size, callback_list,
+                                                   progress, stop_cleanly, (epoch, epochs))
+                else:
+                    epoch_logs = self._train_epoch(x, y, batch_size, callback_list, progress,
+                                                   stop_cleanly, (epoch, epochs))
+                if epoch_logs is not None:  # None: stopped before any step was applied
+                    logs = epoch_logs
+                    if x_val is not None:
+                        val_logs = self._test_loop(x_val, y_val, batch_size, callback_list)
+                        logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                    progress.close(logs)
+                    callback_list.on_epoch_end(epoch, logs)
+            finally:
+                progress.close()
+            if self.stop_training:
+                break
+        callback_list.on_train_end(logs)
+        self.history = history
+        return history
+
+    def _train_epoch(self, x: np.ndarray, y: np.ndarray, batch_size: int,
+                     callback_list: CallbackList, progress: _Progress, stop_cleanly: bool,
+                     epoch_of: tuple[int, int]) -> dict[str, float] | None:
+        """One pass over (x, y) in batches. Returns the epoch's means (loss weighted by batch
+        size, and the metrics over all samples), or None if no step was applied."""
+        loss_mean = metrics_module.Mean("loss")
+        for m in self._metrics:
+            m.reset_state()
+        steps = math.ceil(len(x) / batch_size)
+        for batch in range(steps):
+            callback_list.on_train_batch_begin(batch)
+            chunk = slice(batch * batch_size, (batch + 1) * batch_size)
+            loss_value, y_pred, problem = self._train_step(x[chunk], y[chunk])
+            if problem is not None:
+                where = f"epoch {epoch_of[0] + 1}/{epoch_of[1]}, batch {batch + 1}/{steps}"
+                if not stop_cleanly:
+                    raise FloatingPointError(
+                        f"{self.name}.fit: {problem} at {where}. That step's update was not "
+                        "applied: the weights are those from before it. Lower the learning "
+                        "rate, check the data, or pass callbacks=[TerminateOnNaN()] to stop "
+                        "without an error."
+                    )
+                progress.message(
+                    f"{where}: {problem}; terminating training (that step's update was not "
+                    "applied)"
+                )
+                self.stop_training = True
+                break
+            loss_mean.update_state(loss_value, sample_weight=len(y_pred))
+            for m in self._metrics:
+                m.update_state(y[chunk], y_pred)
+            logs = _logs(loss_mean, self._metrics)
+            progress.update(logs)
+            callback_list.on_train_batch_end(batch, logs)
+            if self.stop_training:
+                break
+        return _logs(loss_mean, self._metrics) if loss_mean.count else None
+
+    def _train_step(self, x_batch: np.ndarray,
+                    y_batch: np.ndarray) -> tuple[float, np.ndarray, str | None]:
+        """Forward, loss, backward, and the update unless the loss or a gradient is not
+        finite. Returns the loss, the predictions, and what went wrong (or None)."""
+        params = self.trainable_weights
+        for p in params:
+            p.grad = None
+        y_pred = self(x_batch, training=True)
+        loss = self.loss(y_batch, y_pred)
+        loss.backward()
+        loss_value = float(loss.data)
+        if not math.isfinite(loss_value):
+            return loss_value, y_pred.data, f"the loss became {loss_value}"
+        for p in params:
+            if p.grad is not None and not np.isfinite(p.grad.data).all():
+                return loss_value, y_pred.data, f"the gradient of {p.name} contains NaN or inf"
+        self.optimizer.step(params)
+        return loss_value, y_pred.data, None
+
+    # ---- evaluate and predict ----------------------------------------------------------------
+    def evaluate(self, x: Any, y: Any, batch_size: int = 32, verbose: int | str = 1,
+                 callbacks: Sequence[Callback] | None = None) -> float | list[float]:
+        """The loss (and metrics) on (x, y), in inference mode (dropout off, no graph).
+
+        Returns:
+            `[loss, metric_1, ...]` when compiled with metrics, else the loss alone.
+        """
+        owner = f"{self.name}.evaluate"
+        self._check_compiled(owner)
+        batch_size = _check_positive_int(owner, "batch_size", batch_size)
+        verbose = _check_verbose(owner, verbose)
+        x, y = self._check_data(x, y, owner)
+        callback_list = CallbackList(callbacks, model=self)
+        logs = self._test_loop(x, y, batch_size, callback_list, verbose)
+        values = list(logs.values())
+        return values if len(values) > 1 else values[0]
+
+    def _test_loop(self, x: np.ndarray, y: np.ndarray, batch_size: int,
+                   callback_list: CallbackList, verbose: int = 0) -> dict[str, float]:
+        """The loss and metrics over (x, y) in inference mode, batch by batch, without a
+        graph: what `evaluate` returns and what `fit` reports as `val_*`."""
+        loss_mean = metrics_module.Mean("loss")
+        test_metrics = self._compiled_metrics(y.shape, self.compute_output_shape(x.shape))
+        for m in test_metrics:
+            m.reset_state()
+        steps = math.ceil(len(x) / batch_size)
+        progress = _Progress(verbose, steps, "evaluate")
+        logs: dict[str, float] = {}
+        callback_list.on_test_begin()
+        try:
+            with no_grad():
+                for batch in range(steps):
+                    callback_list.on_test_batch_begin(batch)
+                    chunk = slice(batch * batch_size, (batch + 1) * batch_size)
+                    y_pred = self(x[chunk], training=False)
+                    loss_mean.update_state(float(self.loss(y[chunk], y_pred).data),
+                                           sample_weight=len(y_pred))
+                    for m in test_metrics:
+                        m.update_state(y[chunk], y_pred.data)
+                    logs = _logs(loss_mean, test_metrics)
+                    progress.update(logs)
+                    callback_list.on_test_batch_end(batch, logs)
+            progress.close(logs)
+        finally:
+            progress.close()
+        callback_list.on_test_end(logs)
+        return logs
+
+    def predict(self, x: Any, batch_size: int = 32, verbose: int | str = 1,
+                callbacks: Sequence[Callback] | None = None) -> np.ndarray:
+        """The model's outputs for x, in inference mode (dropout off, no graph), as a numpy
+        array of shape (samples, ...)."""
+        owner = f"{self.name}.predict"
+        batch_size = _check_positive_int(owner, "batch_size", batch_size)
+        verbose = _check_verbose(owner, verbose)
+        x = self._check_inputs(x, owner)
+        callback_list = CallbackList(callbacks, model=self)
+        steps = math.ceil(len(x) / batch_size)
+        progress = _Progress(verbose, steps, "predict")
+        outputs = []
+        callback_list.on_predict_begin()
+        try:
+            with no_grad():
+                for batch in range(steps):
+                    callback_list.on_predict_batch_begin(batch)
+                    chunk = slice(batch * batch_size, (batch + 1) * batch_size)
+                    outputs.append(self(x[chunk], training=False).data)
+                    progress.update({})
+                    callback_list.on_predict_batch_end(batch, {"outputs": outputs[-1]})
+            progress.close({})
+        finally:
+            progress.close()
+        callback_list.on_predict_end()
+        return np.concatenate(outputs, axis=0)
+
+    # ---- checking what comes in ----------------------------------------------------------------
+    def _check_compiled(self, owner: str) -> None:
+        if self.loss is None:
+            raise RuntimeError(
+                f"{owner}: compile the model first, e.g. model.compile(optimizer='adam', "
+                "loss='mse')"
+            )
+
+    def _dtype(self) -> str:
+        return self._layers[0].dtype if self._layers else config.floatx()
+
+    def _as_array(self, data: Any, argname: str, owner: str, dtype: Any = None) -> np.ndarray:
+        """Numbers as a numpy array (converted to `dtype` when given)."""
+        array = data.data if isinstance(data, Tensor) else data
+        try:
+            array = np.asarray(array)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{owner}: {argname} must be an array of numbers ({e})") from None
+        if array.dtype.kind not in "fiub":
+            raise TypeError(
+                f"{owner}: {argname} must hold numbers, received an array of dtype {array.dtype}"
+            )
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def _check_inputs(self, x: Any, owner: str) -> np.ndarray:
+        """x as an array of the model's float type, of shape (samples, features), finite, and
+        of the width the model takes (which builds the model if it wasn't)."""
+        if not self._layers:
+            raise ValueError(f"{owner}: the model has no layers; add some first")
+        x = self._as_array(x, "x", owner, self._dtype())
+        if x.ndim < 2 or len(x) == 0:
+            raise ValueError(
+                f"{owner}: x must have shape (samples, features) with at least one sample, "
+                f"received shape {x.shape}"
+            )
+        if not np.isfinite(x).all():
+            raise ValueError(f"{owner}: x contains NaN or inf (first at row "
+                             f"{int(np.argwhere(~np.isfinite(x))[0][0])})")
+        if self.built and tuple(x.shape[1:]) != tuple(self._input_shape[1:]):
+            raise ValueError(
+                f"{owner}: x has {x.shape[1:]} features per sample (shape {x.shape}), but the "
+                f"model takes inputs of shape {self._input_shape}"
+            )
+        if not self.built:
+            self.build(x.shape)
+        return x
+
+    def _check_data(self, x: Any, y: Any, owner: str) -> tuple[np.ndarray, np.ndarray]:
+        """x and y checked against each other, the model and the loss, before training."""
+        x = self._check_inputs(x, owner)
+        y = self._as_array(y, "y", owner)
+        if y.ndim == 0 or len(y) != len(x):
+            raise ValueError(
+                f"{owner}: x and y must have one row per sample, received {len(x)} samples in x "
+                f"and {'a scalar' if y.ndim == 0 else len(y)} in y"
+            )
+        if y.dtype.kind == "f" and not np.isfinite(y).all():
+            raise ValueError(f"{owner}: y contains NaN or inf")
+        output_shape = self.compute_output_shape(x.shape)
+        # The loss itself checks y's shape and values, against a stand-in prediction of the
+        # model's output shape: any y the loss accepts is fine, the rest fails here, early.
+        stand_in = np.full((len(y), *output_shape[1:]), 1.0 / output_shape[-1], self._dtype())
+        try:
+            with no_grad():
+                self.loss(y, stand_in)
+        except (TypeError, ValueError) as e:
+            raise type(e)(
+                f"{owner}: y (shape {y.shape}) does not fit the model's output (shape "
+                f"{output_shape}) under the loss {self.loss.name!r}: {e}"
+            ) from None
+        return x, y
+
+    def __repr__(self) -> str:
+        return f"<Sequential name={self.name}, layers={[layer.name for layer in self._layers]}>"
+
+
+# ---------------------------------------------------------------------------
+# Helpers.
+# ---------------------------------------------------------------------------
+
+
+def _check_layer(layer: Any, where: str) -> None:
+    if not isinstance(layer, Layer):
+        raise TypeError(
+            f"{where} must be a tinygrad_acts Layer (e.g. ta.layers.Dense(8)), "
+            f"received {type(layer).__name__}: {layer!r:.80}"
+        )
+
+
+def _output_shapes(layers: Sequence[Layer],
+                   input_shape: tuple[int | None, ...]) -> list[tuple[int | None, ...]]:
+    """The input shape and each layer's output shape, in order (each layer checks that its
+    input fits it, e.g. Dense its width)."""
+    shapes = [tuple(input_shape)]
+    for layer in layers:
+        shapes.append(tuple(layer.compute_output_shape(shapes[-1])))
+    return shapes
+
+
+def _check_positive_int(owner: str, name: str, value: Any) -> int:
+    message = f"{owner}: argument `{name}` must be a positive integer, received {name}={value!r}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(message)
+    if value < 1:
+        raise ValueError(message)
+    return int(value)
+
+
+def _check_bool(owner: str, name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{owner}: argument `{name}` must be True or False, received {value!r}")
+    return bool(value)
+
+
+def _check_verbose(owner: str, verbose: Any) -> int:
+    if verbose == "auto":  # Keras's default: a progress bar
+        return 1
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+        raise ValueError(
+            f"{owner}: argument `verbose` must be 0, 1, 2 or 'auto', received verbose={verbose!r}"
+        )
+    return int(verbose)
+
+
+def _check_npz_path(path: Any, owner: str) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{owner}: path must be a str or a path, received {type(path).__name__}")
+    path = os.fspath(path)
+    if not path.endswith(".npz"):
+        raise ValueError(f"{owner}: path must end in '.npz' (a numpy archive), received {path!r}")
+    return path
+
+
+def _logs(loss_mean: metrics_module.Mean, metric_list: list) -> dict[str, float]:
+    logs = {"loss": loss_mean.result()}
+    logs.update({m.name: m.result() for m in metric_list})
+    return logs
+
+
+def _format_logs(logs: dict[str, float]) -> str:
+    return " - ".join(f"{key}: {value:.4f}" for key, value in logs.items())
+
+
+def _readable_size(n_bytes: float) -> str:
+    """Bytes in Keras's summary style: '1.38 KB'."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if n_bytes < 1024:
+            return f"{n_bytes:.2f} {unit}"
+        n_bytes /= 1024
+    return f"{n_bytes:.2f} TB"
+
+
+def _is_interactive(stream: TextIO) -> bool:
+    """A terminal, or a Jupyter kernel (whose output is not a tty but shows bars well)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) or "ipykernel" in sys.modules
+
+
+class _Progress:
+    """What the user sees during a loop: a tqdm bar when the output is interactive and
+    verbose=1, otherwise (verbose 1 or 2) one plain line at the end; nothing for verbose=0."""
+
+    def __init__(self, verbose: int, steps: int, title: str) -> None:
+        self.stream = sys.stdout
+        self.steps, self.title = steps, title
+        self.done = 0
+        self.start = time.perf_counter()
+        self.bar = None
+        self.closed = verbose == 0
+        if verbose == 1 and _is_interactive(self.stream):
+            from tqdm import tqdm  # imported here: only training with a display needs it
+
+            # Keras's layout: "Epoch 3/40: 32/32 |██████████| 00:01, loss: 0.1 - accuracy: 0.9"
+            self.bar = tqdm(total=steps, desc=title, file=self.stream, leave=True,
+                            bar_format="{desc}: {n_fmt}/{total_fmt} |{bar:20}| {elapsed}{postfix}")
+
+    def update(self, logs: dict[str, float]) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(_format_logs(logs), refresh=False)
+            self.bar.update(1)
+
+    def message(self, text: str) -> None:
+        if self.closed:
+            return
+        if self.bar is not None:
+            self.bar.write(text, file=self.stream)
+        else:
+            print(text, file=self.stream)
+
+    def close(self, logs: dict[str, float] | None = None) -> None:
+        """Finish the display, showing `logs`; a second call does nothing."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.bar is not None:
+            if logs:
+                self.bar.set_postfix_str(_format_logs(logs), refresh=False)
+            self.bar.close()
+        elif logs is not None:
+            elapsed = time.perf_counter() - self.start
+            parts = [self.title, f"{self.done}/{self.steps}", f"{elapsed:.2f}s"]
+            if logs:
+                parts.append(_format_logs(logs))
+            print(" - ".join(parts), file=self.stream)
