@@ -8,11 +8,24 @@ every activation function of Keras rebuilt from first principles.
     x.grad
 """
 
+from . import (
+    activations,
+    callbacks,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+)
 from .autograd import enable_grad, grad, is_grad_enabled, no_grad
 from .config import floatx, set_floatx, set_seed
 from .engine import Function, Tensor
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .graph import draw_graph, render_graph
 from .ops import concatenate, logsumexp, maximum, minimum, stack, where
+from .trace import trace_backward
 
 __version__ = "0.1.0"
 
@@ -21,6 +34,7 @@ __all__ = [
     "GradcheckError",
     "Tensor",
     "concatenate",
+    "draw_graph",
     "enable_grad",
     "floatx",
     "grad",
@@ -31,8 +45,10 @@ __all__ = [
     "maximum",
     "minimum",
     "no_grad",
+    "render_graph",
     "set_floatx",
     "set_seed",
     "stack",
+    "trace_backward",
     "where",
 ]
