@@ -198,7 +198,7 @@ def default_root_grad(root: Tensor, argname: str) -> Tensor:
     from .engine import Tensor
 
     if root.size != 1:
-        raise RuntimeError(
+        raise ValueError(
             f"{argname} can be left out only for a scalar result; the result has shape "
             f"{root.shape}: pass a gradient of that shape (e.g. ta.Tensor(np.ones({root.shape})))"
         )
@@ -212,7 +212,13 @@ def check_root_grad(root: Tensor, grad, argname: str) -> Tensor:
     if grad is None:
         return default_root_grad(root, argname)
     if not isinstance(grad, Tensor):
-        grad = Tensor(np.asarray(grad, dtype=root.dtype))
+        try:
+            grad = Tensor(np.asarray(grad, dtype=root.dtype))
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{argname} must be a Tensor or an array of numbers of shape {root.shape}, "
+                f"received {type(grad).__name__}: {grad!r:.80}"
+            ) from None
     if grad.shape != root.shape:
         raise ValueError(
             f"{argname} must have the result's shape {root.shape}, received shape {grad.shape}"

@@ -106,15 +106,18 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
         """Run the operation on `inputs` (Tensors; arrays and scalars become constants)."""
-        try:
-            arrays = [t.data for t in inputs]
-        except AttributeError:
-            inputs = _as_tensors(inputs)
-            arrays = [t.data for t in inputs]
+        for t in inputs:
+            if not isinstance(t, Tensor):  # (a numpy array has a .data too: a memoryview)
+                inputs = _as_tensors(inputs)
+                break
+        arrays = [t.data for t in inputs]
         ctx = cls.__new__(cls)
         out = cls.forward(ctx, *arrays, **params)
         if out.__class__ is not np.ndarray:
-            out = np.asarray(out)  # numpy reductions return numpy scalars, not arrays
+            # numpy reductions, and operations on 0-d arrays, return numpy scalars
+            scalar, out = out, np.asarray(out)
+            if ctx._saved:  # a saved output is still the output
+                ctx._saved = tuple([out if v is scalar else v for v in ctx._saved])
         requires_grad = False
         if state.grad_enabled:
             for t in inputs:
@@ -222,17 +225,23 @@ def _constant(value: Any, like: np.dtype | None) -> Tensor:
 _DTYPE_KINDS = "fiub"  # float, signed and unsigned integer, bool
 
 
+def _checked_dtype(dtype: Any, where: str) -> np.dtype:
+    """`dtype` as a numpy dtype, which must be a float, integer or bool type."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(
+            f"{where}: dtype must be a numpy dtype or its name, received {dtype!r}"
+        ) from None
+    if dtype.kind not in _DTYPE_KINDS:
+        raise TypeError(f"{where}: dtype must be a float, int or bool type, received {dtype}")
+    return dtype
+
+
 def _to_array(data: Any, dtype: Any) -> np.ndarray:
     """Tensor data from what a user passes, following the dtype policy (DESIGN.md)."""
     if dtype is not None:
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(
-                f"Tensor: dtype must be a numpy dtype or its name, received {dtype!r}"
-            ) from None
-        if dtype.kind not in _DTYPE_KINDS:
-            raise TypeError(f"Tensor: dtype must be a float, int or bool type, received {dtype}")
+        dtype = _checked_dtype(dtype, "Tensor")
     if isinstance(data, Tensor):
         data = data.data
     if isinstance(data, (np.ndarray, np.generic)):
@@ -411,7 +420,7 @@ class Tensor:
                 which the garbage collector frees; set `x.grad = None` to break it early.
         """
         if not self.requires_grad:
-            raise RuntimeError(
+            raise ValueError(
                 "backward: this tensor does not require grad: it does not depend on any "
                 "tensor with requires_grad=True (or it was computed under ta.no_grad())"
             )
@@ -425,6 +434,10 @@ class Tensor:
         return _tensor(self.data)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(
+                f"requires_grad_: requires_grad must be a bool, received {requires_grad!r}"
+            )
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"requires_grad_: only floating point tensors can require grad, this one is "
@@ -498,7 +511,7 @@ class Tensor:
 
     def __pow__(self, exponent: Any) -> Tensor:
         if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
-            return ops.PowScalar.apply(self, exponent=exponent)
+            return ops.PowScalar.apply(self, exponent=_python_number(exponent))
         return self._binary(ops.Pow, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
@@ -552,6 +565,8 @@ class Tensor:
         for argname, v in (("min_value", min_value), ("max_value", max_value)):
             if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float, np.number))):
                 raise TypeError(f"clip: {argname} must be a number or None, received {v!r}")
+        # Python numbers, so that a numpy float64 bound does not make float32 data float64.
+        min_value, max_value = (_python_number(v) for v in (min_value, max_value))
         if min_value is not None and max_value is not None and min_value > max_value:
             raise ValueError(
                 f"clip: min_value ({min_value}) must not be greater than max_value ({max_value})"
@@ -559,9 +574,11 @@ class Tensor:
         return ops.Clip.apply(self, min_value=min_value, max_value=max_value)
 
     def astype(self, dtype: Any) -> Tensor:
-        dtype = np.dtype(dtype)
+        dtype = _checked_dtype(dtype, "astype")
         if dtype == self.data.dtype:
             return self
+        if dtype.kind != "f":  # integers and bools carry no gradient: cut the graph here
+            return _tensor(self.data.astype(dtype))
         return ops.Cast.apply(self, dtype=dtype)
 
     # ---- reductions --------------------------------------------------------------------
@@ -644,12 +661,8 @@ class Tensor:
         shape = tuple(shape)
         if shape == self.shape:
             return self
-        try:
-            np.broadcast_shapes(self.shape, shape)
-            if len(shape) < self.ndim:
-                raise ValueError
-        except ValueError:
-            raise ValueError(f"broadcast_to: cannot broadcast shape {self.shape} to {shape}") from None
+        if not _broadcasts_to(self.shape, shape):
+            raise ValueError(f"broadcast_to: cannot broadcast shape {self.shape} to {shape}")
         return ops.BroadcastTo.apply(self, shape=shape)
 
     def sum_to(self, shape: tuple[int, ...]) -> Tensor:
@@ -657,6 +670,11 @@ class Tensor:
         shape = tuple(shape)
         if shape == self.shape:
             return self
+        if not _broadcasts_to(shape, self.shape):  # else the sum would be silently wrong
+            raise ValueError(
+                f"sum_to: cannot sum shape {self.shape} to {shape}: {shape} does not "
+                f"broadcast to {self.shape}"
+            )
         return ops.SumTo.apply(self, shape=shape)
 
     def __getitem__(self, index: Any) -> Tensor:
@@ -675,6 +693,19 @@ def _index_arrays(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(i.data if isinstance(i, Tensor) else i for i in index)
     return index
+
+
+def _python_number(value: Any) -> Any:
+    """A numpy scalar as the Python number it holds: Python numbers are "weak" in numpy 2
+    (they take the array's dtype), numpy float64 scalars are not."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """True when numpy broadcasting stretches `shape` to exactly `target`."""
+    return len(shape) <= len(target) and all(
+        n == m or n == 1 for n, m in zip(reversed(shape), reversed(target), strict=False)
+    )
 
 
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:

@@ -44,20 +44,21 @@ def _numerical_jacobians(fn, inputs, diff_inputs, n_outputs, eps) -> list[list[n
     """jacobians[i][o][k, j] = d output_o[k] / d input_i[j], by central differences."""
     jacobians = []
     for x in diff_inputs:
-        flat = x.data.reshape(-1)  # a view: nudging it nudges x
         per_output = None
-        for j in range(flat.size):
-            original = flat[j]
+        # Nudge x's own array in place (element j in C order): x.data.reshape(-1) would be a
+        # copy, not a view, when the array is not contiguous (a transposed array).
+        for j, index in enumerate(np.ndindex(x.shape)):
+            original = x.data[index]
             # fn runs with the grad mode as it is: gradgradcheck's fn differentiates inside.
             try:
-                flat[j] = original + eps
+                x.data[index] = original + eps
                 plus = [o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
-                flat[j] = original - eps
+                x.data[index] = original - eps
                 minus = [o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
             finally:
-                flat[j] = original
+                x.data[index] = original
             if per_output is None:
-                per_output = [np.zeros((p.size, flat.size)) for p in plus]
+                per_output = [np.zeros((p.size, x.size)) for p in plus]
             for o in range(n_outputs):
                 per_output[o][:, j] = (plus[o] - minus[o]) / (2 * eps)
         jacobians.append(per_output)
@@ -115,6 +116,20 @@ def _validate_tolerances(eps: float, atol: float, rtol: float) -> None:
         raise ValueError("gradcheck: eps must be positive, received 0")
 
 
+def _checked_arguments(where, fn, inputs, eps, atol, rtol) -> tuple[tuple, list[Tensor]]:
+    """Validate the arguments; return the inputs as a tuple, and the ones to check."""
+    if not callable(fn):
+        raise TypeError(f"{where}: fn must be callable, received {type(fn).__name__}")
+    _validate_tolerances(eps, atol, rtol)
+    inputs = _as_tuple(inputs)
+    diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    if not diff_inputs:
+        raise ValueError(
+            f"{where}: no input requires grad; pass at least one Tensor with requires_grad=True"
+        )
+    return inputs, diff_inputs
+
+
 def gradcheck(
     fn: Callable[..., Any],
     inputs: Tensor | Sequence[Any],
@@ -136,15 +151,7 @@ def gradcheck(
     Returns:
         True when every entry of every Jacobian agrees.
     """
-    if not callable(fn):
-        raise TypeError(f"gradcheck: fn must be callable, received {type(fn).__name__}")
-    _validate_tolerances(eps, atol, rtol)
-    inputs = _as_tuple(inputs)
-    diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
-    if not diff_inputs:
-        raise ValueError(
-            "gradcheck: no input requires grad; pass at least one Tensor with requires_grad=True"
-        )
+    inputs, diff_inputs = _checked_arguments("gradcheck", fn, inputs, eps, atol, rtol)
     for x in diff_inputs:
         if x.dtype != np.float64:
             warnings.warn(
@@ -188,7 +195,7 @@ def gradgradcheck(
     with numpy arrays (constants) where Tensor operations were needed. `grad_outputs`
     default to random float64 values drawn with `seed`.
     """
-    inputs = _as_tuple(inputs)
+    inputs, _ = _checked_arguments("gradgradcheck", fn, inputs, eps, atol, rtol)
     n_inputs = len(inputs)
     outputs = _outputs(fn, inputs)
     if grad_outputs is None:

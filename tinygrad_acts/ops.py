@@ -94,6 +94,8 @@ class PowScalar(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         p = ctx.params["exponent"]
+        if p == 0:  # a^0 = 1 is constant; p * a^(p-1) would give 0 * inf = NaN at a = 0
+            return grad * 0.0
         if p == 2:  # the common square: 2a, without a power
             return grad * (a * 2)
         return grad * (a ** (p - 1) * p)
@@ -110,7 +112,12 @@ class Pow(Function):
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
         grad_a = (grad * b * a ** (b - 1)).sum_to(a.shape) if ctx.needs_input_grad[0] else None
-        grad_b = (grad * out * a.log()).sum_to(b.shape) if ctx.needs_input_grad[1] else None
+        grad_b = None
+        if ctx.needs_input_grad[1]:
+            # Where a = 0, a^b = 0 (b > 0) or 1 (b = 0): d/db is 0 there, as in PyTorch, not
+            # 0 * log(0) = NaN; log(1) = 0 gives that.
+            log_a = where(a.data != 0, a, 1.0).log()
+            grad_b = (grad * out * log_a).sum_to(b.shape)
         return grad_a, grad_b
 
 
@@ -365,7 +372,8 @@ class LogSumExp(Function):
     def forward(ctx, a, axis, keepdims):
         m = np.max(a, axis=axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)  # all -inf: log(0) = -inf, without a NaN
-        out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+        with np.errstate(divide="ignore"):  # ... and without a warning
+            out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
         ctx.save_for_backward(a)
         ctx.kept_out = out  # the result with keepdims, to broadcast against a in backward
         return out if keepdims else _drop_axes(out, axis)
@@ -505,8 +513,14 @@ class Stack(Function):
 def _tensors(values, argname: str) -> list[Tensor]:
     if not isinstance(values, (list, tuple)) or not values:
         raise TypeError(f"{argname} must be a non-empty list or tuple of tensors, received {values!r:.80}")
-    tensors = [v if isinstance(v, Tensor) else Tensor(v) for v in values]
-    dtype = np.result_type(*[t.data for t in tensors])
+    return _same_dtype([v if isinstance(v, Tensor) else Tensor(v) for v in values])
+
+
+def _same_dtype(tensors: list[Tensor]) -> list[Tensor]:
+    """The tensors cast to one dtype: the widest float type among them if there is one (an
+    integer tensor combined with float32 gives float32, DESIGN.md), else numpy's."""
+    floats = [t.data for t in tensors if t.data.dtype.kind == "f"]
+    dtype = np.result_type(*(floats or [t.data for t in tensors]))
     return [t if t.dtype == dtype else t.astype(dtype) for t in tensors]
 
 
@@ -566,8 +580,7 @@ def _operands(a, b) -> tuple[Tensor, Tensor]:
     else:
         a, b = Tensor(a), Tensor(b)
     if a.dtype != b.dtype:
-        dtype = np.result_type(a.data, b.data)
-        a, b = a.astype(dtype), b.astype(dtype)
+        a, b = _same_dtype([a, b])
     return a, b
 
 

@@ -1,0 +1,322 @@
+"""How long does one training step of a tiny MLP take, against the alternatives?
+
+The network is 2-16-16-1 with tanh, trained with mean squared error and plain SGD
+(lr = 0.1) on one batch of 100 points. The same step is written four ways:
+
+- tinygrad_acts: raw `ta.Tensor`s, `x @ W1 + b1`, `.tanh()`, `loss.backward()`;
+- numpy by hand: the forward pass and the backward pass written out (the floor: what any
+  engine on numpy adds is the cost of its bookkeeping);
+- PyTorch eager on the CPU with one thread (where installed);
+- micrograd, a scalar engine (where installed): one Value per number, so far fewer
+  steps are timed.
+
+Before timing, every contender's loss and gradients at the same starting weights are
+checked against numpy's, so that all of them compute the same thing. The contenders then
+take turns (round-robin), so that a slow moment of the machine hits all of them alike; the
+garbage collector is off while a step is timed (as in `timeit`).
+
+    python benchmarks/bench_tiny_mlp.py [--repeats 300] [--quick] [--profile 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout as is
+import tinygrad_acts as ta  # noqa: E402
+
+LAYER_SIZES = (2, 16, 16, 1)
+BATCH = 100
+LR = 0.1
+
+
+def make_problem(seed: int = 0) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Starting weights (W1, b1, W2, b2, W3, b3) and one batch (x, y), all float32."""
+    rng = np.random.default_rng(seed)
+    params = []
+    for n_in, n_out in zip(LAYER_SIZES[:-1], LAYER_SIZES[1:], strict=True):
+        params.append(rng.uniform(-1.0, 1.0, (n_in, n_out)) / math.sqrt(n_in))
+        params.append(rng.uniform(-0.1, 0.1, n_out))
+    x = rng.standard_normal((BATCH, LAYER_SIZES[0]))
+    y = np.sin(2.0 * x[:, :1]) * np.cos(x[:, 1:])
+    return [p.astype(np.float32) for p in params], x.astype(np.float32), y.astype(np.float32)
+
+
+# ---- the contenders: each computes (loss, gradients) and takes one SGD step ----------------
+class Engine:
+    name = "tinygrad_acts"
+
+    def __init__(self, params, x, y):
+        self.params = [ta.Tensor(p.copy(), requires_grad=True) for p in params]
+        self.x, self.y = ta.Tensor(x), ta.Tensor(y)
+
+    def loss_and_grads(self):
+        w1, b1, w2, b2, w3, b3 = self.params
+        for p in self.params:
+            p.grad = None
+        h1 = (self.x @ w1 + b1).tanh()
+        h2 = (h1 @ w2 + b2).tanh()
+        out = h2 @ w3 + b3
+        loss = ((out - self.y) ** 2).mean()
+        loss.backward()
+        return loss.item(), [p.grad.data for p in self.params]
+
+    def step(self):
+        loss, grads = self.loss_and_grads()
+        for p, g in zip(self.params, grads, strict=True):
+            p.data -= LR * g
+        return loss
+
+
+class NumpyByHand:
+    name = "numpy by hand"
+
+    def __init__(self, params, x, y):
+        self.params = [p.copy() for p in params]
+        self.x, self.y = x, y
+
+    def loss_and_grads(self):
+        w1, b1, w2, b2, w3, b3 = self.params
+        h1 = np.tanh(self.x @ w1 + b1)
+        h2 = np.tanh(h1 @ w2 + b2)
+        diff = h2 @ w3 + b3 - self.y
+        loss = float(np.mean(diff * diff))
+        d_out = diff * (2.0 / diff.size)  # d mean(diff^2) / d out
+        d_z2 = (d_out @ w3.T) * (1.0 - h2 * h2)  # tanh' = 1 - tanh^2
+        d_z1 = (d_z2 @ w2.T) * (1.0 - h1 * h1)
+        grads = [
+            self.x.T @ d_z1, d_z1.sum(axis=0),
+            h1.T @ d_z2, d_z2.sum(axis=0),
+            h2.T @ d_out, d_out.sum(axis=0),
+        ]
+        return loss, grads
+
+    def step(self):
+        loss, grads = self.loss_and_grads()
+        for p, g in zip(self.params, grads, strict=True):
+            p -= LR * g
+        return loss
+
+
+class Torch:
+    name = "torch (1 thread)"
+
+    def __init__(self, params, x, y):
+        import torch
+
+        torch.set_num_threads(1)
+        self.torch = torch
+        self.params = [torch.tensor(p, requires_grad=True) for p in params]
+        self.x, self.y = torch.tensor(x), torch.tensor(y)
+
+    def loss_and_grads(self):
+        w1, b1, w2, b2, w3, b3 = self.params
+        for p in self.params:
+            p.grad = None
+        h1 = (self.x @ w1 + b1).tanh()
+        h2 = (h1 @ w2 + b2).tanh()
+        out = h2 @ w3 + b3
+        loss = ((out - self.y) ** 2).mean()
+        loss.backward()
+        return loss.item(), [p.grad for p in self.params]
+
+    def step(self):
+        loss, grads = self.loss_and_grads()
+        with self.torch.no_grad():
+            for p, g in zip(self.params, grads, strict=True):
+                p -= LR * g
+        return loss
+
+
+class Micrograd:
+    name = "micrograd"
+
+    def __init__(self, params, x, y):
+        from micrograd.engine import Value
+
+        self.Value = Value
+        # One Value per weight; each matrix as rows of Values, each bias as a list.
+        self.params = [[[Value(float(v)) for v in row] for row in np.atleast_2d(p)]
+                       for p in params]
+        self.shapes = [p.shape for p in params]
+        self.x, self.y = x.astype(float).tolist(), y.astype(float).ravel().tolist()
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))  # its sort is recursive
+
+    def _tanh(self, v):
+        """micrograd's Value has no tanh: add it the micrograd way, a node and a closure."""
+        t = math.tanh(v.data)
+        out = self.Value(t, (v,), "tanh")
+
+        def _backward():
+            v.grad += (1.0 - t * t) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def _dense(self, inputs, w, b, activation):
+        outs = []
+        for j, bias in enumerate(b[0]):
+            z = sum((inputs[i] * w[i][j] for i in range(len(inputs))), bias)
+            outs.append(activation(z) if activation else z)
+        return outs
+
+    def _all_values(self):
+        return [v for p in self.params for row in p for v in row]
+
+    def loss_and_grads(self):
+        w1, b1, w2, b2, w3, b3 = self.params
+        for v in self._all_values():
+            v.grad = 0.0
+        total = self.Value(0.0)
+        for xi, yi in zip(self.x, self.y, strict=True):
+            h1 = self._dense(xi, w1, b1, self._tanh)
+            h2 = self._dense(h1, w2, b2, self._tanh)
+            (out,) = self._dense(h2, w3, b3, None)
+            total = total + (out - yi) ** 2
+        loss = total * (1.0 / len(self.x))
+        loss.backward()
+        grads = [np.array([[v.grad for v in row] for row in p]).reshape(shape)
+                 for p, shape in zip(self.params, self.shapes, strict=True)]
+        return loss.data, grads
+
+    def step(self):
+        loss, _ = self.loss_and_grads()
+        for v in self._all_values():
+            v.data -= LR * v.grad
+        return loss
+
+
+def available_contenders() -> list[type]:
+    contenders = [NumpyByHand, Engine]
+    for module, contender in (("torch", Torch), ("micrograd", Micrograd)):
+        try:
+            __import__(module)
+        except ImportError:
+            print(f"({module} is not installed: {contender.name} is left out)")
+        else:
+            contenders.append(contender)
+    return contenders
+
+
+def check_same_math(contenders, problem) -> None:
+    """Every contender's loss and gradients at the starting weights equal numpy's."""
+    reference_loss, reference_grads = NumpyByHand(*problem).loss_and_grads()
+    for contender in contenders:
+        loss, grads = contender(*problem).loss_and_grads()
+        if not math.isclose(loss, reference_loss, rel_tol=1e-5):
+            raise AssertionError(f"{contender.name}: loss {loss} != numpy's {reference_loss}")
+        for i, (g, ref) in enumerate(zip(grads, reference_grads, strict=True)):
+            g = np.asarray(g, dtype=np.float64)
+            if not np.allclose(g, ref, rtol=1e-4, atol=1e-6):
+                raise AssertionError(
+                    f"{contender.name}: gradient {i} differs from numpy's by up to "
+                    f"{np.max(np.abs(g - ref)):.3g}"
+                )
+    print(f"checked: loss and all 6 gradients agree with numpy for {len(contenders)} contenders")
+
+
+def time_step(runner) -> float:
+    """Seconds for one training step, with the garbage collector off while it runs."""
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        runner.step()
+        return time.perf_counter() - start
+    finally:
+        gc.enable()
+
+
+def run(repeats: int, micrograd_repeats: int, warmup: int) -> dict[str, list[float]]:
+    problem = make_problem()
+    contenders = available_contenders()
+    check_same_math(contenders, problem)
+    runners = [contender(*problem) for contender in contenders]
+    for runner in runners:
+        if not isinstance(runner, Micrograd):
+            for _ in range(warmup):
+                runner.step()
+    times: dict[str, list[float]] = {runner.name: [] for runner in runners}
+    micrograd_every = max(1, repeats // max(1, micrograd_repeats))
+    for r in range(repeats):  # round-robin: each round times every contender once
+        for runner in runners:
+            if isinstance(runner, Micrograd) and (
+                r % micrograd_every or len(times[runner.name]) >= micrograd_repeats
+            ):
+                continue
+            times[runner.name].append(time_step(runner))
+    return times
+
+
+def print_table(times: dict[str, list[float]]) -> None:
+    medians = {name: statistics.median(t) * 1e6 for name, t in times.items()}
+    engine = medians[Engine.name]
+    header = f"{'contender':<18} {'median us/step':>15} {'min us/step':>12} {'steps':>6} " \
+             f"{'engine / this':>14}"
+    print()
+    print(f"one training step: {'-'.join(map(str, LAYER_SIZES))} tanh MLP, batch {BATCH}, "
+          f"MSE, SGD lr {LR}, float32")
+    print(header)
+    print("-" * len(header))
+    for name, t in times.items():
+        print(f"{name:<18} {medians[name]:>15.1f} {min(t) * 1e6:>12.1f} {len(t):>6} "
+              f"{engine / medians[name]:>13.3g}x")
+    print()
+    print(f"engine / numpy by hand: {engine / medians[NumpyByHand.name]:.2f}x")
+    if Torch.name in medians:
+        print(f"engine / torch (1 thread): {engine / medians[Torch.name]:.2f}x")
+    if Micrograd.name in medians:
+        print(f"micrograd / engine: {medians[Micrograd.name] / engine:.0f}x")
+
+
+def profile_engine(steps: int) -> None:
+    """cProfile `steps` engine steps; per-step costs are the totals divided by `steps`."""
+    import cProfile
+    import pstats
+
+    runner = Engine(*make_problem())
+    for _ in range(20):
+        runner.step()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(steps):
+        runner.step()
+    profiler.disable()
+    print(f"\ncProfile of {steps} engine steps (divide times by {steps} for one step):")
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(25)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=300,
+                        help="timed steps per contender (default 300)")
+    parser.add_argument("--micrograd-repeats", type=int, default=5,
+                        help="timed steps for micrograd, a scalar engine (default 5)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 20 steps, micrograd once")
+    parser.add_argument("--profile", type=int, default=0, metavar="STEPS",
+                        help="also profile this many engine steps with cProfile")
+    args = parser.parse_args(argv)
+    for name in ("repeats", "micrograd_repeats", "profile"):
+        if getattr(args, name) < 0 or (name == "repeats" and args.repeats == 0):
+            parser.error(f"--{name.replace('_', '-')} must be positive, received "
+                         f"{getattr(args, name)}")
+    repeats, micrograd_repeats, warmup = args.repeats, args.micrograd_repeats, 10
+    if args.quick:
+        repeats, micrograd_repeats, warmup = 20, 1, 2
+    print_table(run(repeats, micrograd_repeats, warmup))
+    if args.profile:
+        profile_engine(args.profile)
+
+
+if __name__ == "__main__":
+    main()
