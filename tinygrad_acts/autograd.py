@@ -119,6 +119,22 @@ def _accumulate(total: Tensor | None, grad: Tensor) -> Tensor:
     return grad if total is None else total + grad
 
 
+def _store_grad(tensor: Tensor, grad: Tensor, shared: set[int]) -> None:
+    """Add `grad` to `tensor.grad`.
+
+    Gradients flow on unchanged where a rule passes them through (a + b hands the same
+    gradient to a and b; reshape hands on a view), and nothing in the engine writes into a
+    gradient, so intermediate tensors may share gradient arrays. A leaf - a weight that user
+    code may update or clip in place - gets an array of its own."""
+    if tensor.grad is not None:
+        tensor.grad = tensor.grad + grad
+        return
+    if tensor._ctx is None and (id(grad) in shared or not grad.data.flags.owndata):
+        grad = grad._copy()
+    shared.add(id(grad))
+    tensor.grad = grad
+
+
 def run_backward(
     roots: Sequence[Tensor],
     root_grads: Sequence[Tensor],
@@ -151,7 +167,7 @@ def run_backward(
     for root, grad in zip(roots, root_grads):
         grads[id(root)] = _accumulate(grads.get(id(root)), grad)
 
-    stored: set[int] = set()  # ids of Tensors already placed in some .grad
+    shared = {id(g) for g in root_grads}  # gradients that some other tensor holds too
     previous_mode = state.grad_enabled
     state.grad_enabled = create_graph
     try:
@@ -160,10 +176,7 @@ def run_backward(
             if grad is None:
                 continue
             if inputs is None:
-                if id(grad) in stored:  # one Tensor can reach two inputs (a + b): don't alias
-                    grad = grad._copy()
-                stored.add(id(grad))
-                tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+                _store_grad(tensor, grad, shared)
             ctx = tensor._ctx
             if ctx is None:
                 continue

@@ -27,7 +27,9 @@ counting as soon as nothing refers to its result.
 
 from __future__ import annotations
 
+import math
 import weakref
+from operator import attrgetter
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,6 +44,9 @@ class _Output:
 
 
 _OUTPUT = _Output()
+
+
+_data = attrgetter("data")  # tensor -> its array, at C speed (Function.apply's hot loop)
 
 
 class Function:
@@ -106,25 +111,22 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
         """Run the operation on `inputs` (Tensors; arrays and scalars become constants)."""
+        requires_grad = False
         for t in inputs:
-            if not isinstance(t, Tensor):  # (a numpy array has a .data too: a memoryview)
+            if t.__class__ is not Tensor:  # (a numpy array has a .data too: a memoryview)
                 inputs = _as_tensors(inputs)
+                requires_grad = any(t.requires_grad for t in inputs)
                 break
-        arrays = [t.data for t in inputs]
+            if t.requires_grad:
+                requires_grad = True
         ctx = cls.__new__(cls)
-        out = cls.forward(ctx, *arrays, **params)
+        out = cls.forward(ctx, *map(_data, inputs), **params)
         if out.__class__ is not np.ndarray:
             # numpy reductions, and operations on 0-d arrays, return numpy scalars
             scalar, out = out, np.asarray(out)
             if ctx._saved:  # a saved output is still the output
                 ctx._saved = tuple([out if v is scalar else v for v in ctx._saved])
-        requires_grad = False
-        if state.grad_enabled:
-            for t in inputs:
-                if t.requires_grad:
-                    requires_grad = True
-                    break
-        if not requires_grad:
+        if not (requires_grad and state.grad_enabled):
             return _tensor(out)
         result = _tensor(out, True, ctx)
         ctx.parents = inputs
@@ -350,6 +352,8 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:
+        if self.data.ndim == 2:  # the common case (MatMul's backward), without checks
+            return ops.Transpose.apply(self, axes=(1, 0))
         return self.transpose()
 
     @property
@@ -605,14 +609,10 @@ class Tensor:
         """`t.reshape(6, 4)` or `t.reshape((6, 4))`; one dimension may be -1."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        try:
-            new_shape = np.empty(self.shape, dtype=np.bool_).reshape(shape).shape
-        except (ValueError, TypeError) as e:
-            raise ValueError(
-                f"reshape: cannot reshape a tensor of shape {self.shape} ({self.size} "
-                f"elements) to {shape}: {e}"
-            ) from None
-        if new_shape == self.shape:
+        if shape == self.data.shape:
+            return self
+        new_shape = _reshaped(self.data.shape, shape)
+        if new_shape == self.data.shape:
             return self
         return ops.Reshape.apply(self, shape=new_shape)
 
@@ -680,10 +680,9 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         index = _index_arrays(index)
         try:
-            self.data[index]
+            return ops.Index.apply(self, index=index)
         except (IndexError, TypeError, ValueError) as e:
             raise IndexError(f"index {index!r:.80} is invalid for shape {self.shape}: {e}") from None
-        return ops.Index.apply(self, index=index)
 
 
 def _index_arrays(index: Any) -> Any:
@@ -699,6 +698,28 @@ def _python_number(value: Any) -> Any:
     """A numpy scalar as the Python number it holds: Python numbers are "weak" in numpy 2
     (they take the array's dtype), numpy float64 scalars are not."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _reshaped(shape: tuple[int, ...], new: tuple[Any, ...]) -> tuple[int, ...]:
+    """`new` with its -1 (if any) filled in, checked to hold as many elements as `shape`."""
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in new):
+        raise TypeError(f"reshape: the shape must be integers, received {new!r}")
+    new = tuple(int(n) for n in new)
+    size, known = math.prod(shape), math.prod(n for n in new if n != -1)
+    if new.count(-1) > 1 or any(n < -1 for n in new):
+        raise ValueError(f"reshape: invalid shape {new}: at most one -1 and no other negatives")
+    if -1 in new:
+        if known == 0 or size % known:
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {shape} ({size} elements) to {new}"
+            )
+        new = tuple(size // known if n == -1 else n for n in new)
+    elif known != size:
+        raise ValueError(
+            f"reshape: cannot reshape a tensor of shape {shape} ({size} elements) to {new} "
+            f"({known} elements)"
+        )
+    return new
 
 
 def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:

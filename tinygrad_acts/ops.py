@@ -317,11 +317,19 @@ class Sum(Function):
 
     def forward(ctx, a, axis, keepdims):
         ctx.shape = a.shape
-        return np.sum(a, axis=axis, keepdims=keepdims)
+        return np.add.reduce(a, axis=axis, keepdims=keepdims)
 
     def backward(ctx, grad):
-        kept = _keepdims_shape(ctx.shape, ctx.params["axis"])
-        return grad.reshape(kept).broadcast_to(ctx.shape)
+        return _spread(grad, ctx)
+
+
+def _spread(grad: Tensor, ctx: Function) -> Tensor:
+    """The gradient of a reduction over ctx.params["axis"], spread back over the input: the
+    reduced axes are put back (size 1) and broadcast."""
+    axis = ctx.params["axis"]
+    if axis is not None and not ctx.params["keepdims"]:
+        grad = grad.reshape(_keepdims_shape(ctx.shape, axis))
+    return BroadcastTo.apply(grad, shape=ctx.shape)
 
 
 class Mean(Function):
@@ -329,13 +337,12 @@ class Mean(Function):
 
     def forward(ctx, a, axis, keepdims):
         ctx.shape = a.shape
-        out = np.mean(a, axis=axis, keepdims=keepdims)
+        out = a.mean(axis=axis, keepdims=keepdims)
         ctx.count = a.size // max(1, np.size(out))
         return out
 
     def backward(ctx, grad):
-        kept = _keepdims_shape(ctx.shape, ctx.params["axis"])
-        return (grad / ctx.count).reshape(kept).broadcast_to(ctx.shape)
+        return _spread(grad / ctx.count, ctx)
 
 
 class _Extremum(Function):
@@ -406,7 +413,7 @@ class Transpose(Function):
     """a with its axes permuted;  the gradient is permuted back."""
 
     def forward(ctx, a, axes):
-        return np.transpose(a, axes)
+        return a.transpose(axes)
 
     def backward(ctx, grad):
         return grad.transpose(tuple(np.argsort(ctx.params["axes"])))
@@ -432,10 +439,10 @@ class SumTo(Function):
     def forward(ctx, a, shape):
         ctx.input_shape = a.shape
         lead = a.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1
-        )
-        return np.sum(a, axis=axes, keepdims=True).reshape(shape)
+        kept = tuple(lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1)
+        if not kept:  # only leading axes were added (a bias): one plain reduction
+            return np.add.reduce(a, axis=tuple(range(lead)))
+        return np.add.reduce(a, axis=tuple(range(lead)) + kept, keepdims=True).reshape(shape)
 
     def backward(ctx, grad):
         return grad.broadcast_to(ctx.input_shape)
