@@ -1,0 +1,295 @@
+"""What each command of `tinygrad-acts` does. `cli.py` reads the arguments; `run_<command>`
+receives them (an `argparse.Namespace`) and returns the exit code: 0 for success, 1 when the
+work failed (a failed check, a missing lessons folder, a lesson's own non-zero code).
+
+Each function imports what it needs when it runs, so that `--help` stays instant and a
+command that needs no matplotlib runs without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+#: Where `lessons` and `lesson N` look: `lessons/` at the root of a source checkout, next
+#: to the package folder (a pip-installed package has no lessons).
+LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
+
+
+def _error(message: str) -> int:
+    print(f"tinygrad-acts: error: {message}", file=sys.stderr)
+    return 1
+
+
+def _matplotlib_missing() -> str | None:
+    """None when matplotlib can be used, else what to do about it."""
+    from .plots import require_matplotlib
+
+    try:
+        require_matplotlib()
+    except ImportError as e:
+        return str(e)
+    return None
+
+
+# ---- train ------------------------------------------------------------------------------
+
+
+def _make_dataset(name: str, n_samples: int, noise: float | None,
+                  seed: int) -> tuple[np.ndarray, np.ndarray]:
+    from . import datasets
+
+    make = {"moons": datasets.make_moons, "circles": datasets.make_circles,
+            "spirals": datasets.make_spirals, "blobs": datasets.make_blobs}[name]
+    options = {}
+    if noise is not None:  # a blob's spread is its noise
+        options["cluster_std" if name == "blobs" else "noise"] = noise
+    return make(n_samples=n_samples, seed=seed, **options)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Train an MLP on a toy 2-D data set and report its accuracy on the training data and
+    on as many fresh points from the same distribution, never seen in training.
+
+    Two classes get one output (a logit) and `BinaryCrossentropy(from_logits=True)`; more
+    classes (blobs) one logit per class and `SparseCategoricalCrossentropy(from_logits=True)`.
+    """
+    from . import config, losses, optimizers
+    from .layers import Dense
+    from .models import Sequential
+
+    if args.plot is not None and (problem := _matplotlib_missing()):
+        return _error(problem)  # said before training, not after
+    config.set_seed(args.seed)
+    # One draw of twice the samples, halved: the second half is the held-out sample. (Two
+    # separate draws of blobs would place their centres differently.)
+    X, y = _make_dataset(args.dataset, 2 * args.samples, args.noise, args.seed)
+    X_train, y_train = X[: args.samples], y[: args.samples]
+    X_test, y_test = X[args.samples:], y[args.samples:]
+    n_classes = int(y.max()) + 1
+    binary = n_classes == 2
+
+    layers = [
+        Dense(units, activation=args.activation, kernel_initializer=args.initializer,
+              input_dim=2 if i == 0 else None)
+        for i, units in enumerate(args.hidden)
+    ]
+    layers.append(Dense(1 if binary else n_classes, kernel_initializer=args.initializer))
+    model = Sequential(layers)
+    loss = (losses.BinaryCrossentropy(from_logits=True) if binary
+            else losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(optimizer=optimizers.Adam(learning_rate=args.lr), loss=loss,
+                  metrics=["accuracy"])
+
+    widths = " -> ".join(str(n) for n in (2, *args.hidden, layers[-1].units))
+    print(f"Training an MLP {widths} ({args.activation}, {args.initializer}) on "
+          f"{args.dataset}: {args.samples} samples, {args.epochs} epochs, batch size "
+          f"{args.batch_size}, Adam(learning_rate={args.lr}), seed {args.seed}")
+    start = time.perf_counter()
+    try:
+        model.fit(X_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
+                  verbose=0 if args.quiet else 1)
+    except FloatingPointError as e:
+        return _error(f"training diverged: {e}")
+    seconds = time.perf_counter() - start
+
+    _, train_accuracy = model.evaluate(X_train, y_train, verbose=0)
+    _, test_accuracy = model.evaluate(X_test, y_test, verbose=0)
+    print(f"trained in {seconds:.1f} s")
+    print(f"training accuracy: {train_accuracy:.1%} ({len(y_train)} samples)")
+    print(f"held-out accuracy: {test_accuracy:.1%} ({len(y_test)} fresh samples)")
+    if args.plot is not None:
+        from .plots import plot_decision_boundary
+
+        path = plot_decision_boundary(
+            model, X_train, y_train, args.plot,
+            title=f"{args.dataset}, {args.activation}: {train_accuracy:.1%} right",
+        )
+        print(f"decision boundary saved to {path}")
+    return 0
+
+
+# ---- lessons ----------------------------------------------------------------------------
+
+
+def _lesson_files() -> dict[int, Path]:
+    """{number: file} of the lessons, `lessons/NN_title.py`.
+
+    Raises:
+        FileNotFoundError: without a lessons folder, saying where it looked.
+    """
+    if not LESSONS_DIR.is_dir():
+        raise FileNotFoundError(
+            f"no lessons folder: looked in {LESSONS_DIR}. The lessons come with the source "
+            "checkout of tinygrad_acts (git clone the repository and run from there); a "
+            "pip-installed package does not include them."
+        )
+    return {int(path.name[:2]): path for path in sorted(LESSONS_DIR.glob("[0-9][0-9]_*.py"))}
+
+
+def _lesson_title(path: Path) -> str:
+    """The first line of the lesson's module docstring, read without running the lesson."""
+    try:
+        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    except (OSError, SyntaxError, UnicodeDecodeError) as e:
+        return f"(cannot read the title: {type(e).__name__})"
+    if not docstring:
+        return "(no title)"
+    return docstring.strip().splitlines()[0]
+
+
+def run_lessons(args: argparse.Namespace) -> int:
+    """List the lessons, numbered, with their titles."""
+    try:
+        files = _lesson_files()
+    except FileNotFoundError as e:
+        return _error(str(e))
+    if not files:
+        return _error(f"no lessons (files named NN_title.py) in {LESSONS_DIR}")
+    for number, path in files.items():
+        print(f"{number:3d}  {_lesson_title(path)}")
+    print(f"\nRun one with: tinygrad-acts lesson N   (they live in {LESSONS_DIR})")
+    return 0
+
+
+def run_lesson(args: argparse.Namespace) -> int:
+    """Run lesson N with this Python, in the current folder; its exit code is ours."""
+    try:
+        files = _lesson_files()
+    except FileNotFoundError as e:
+        return _error(str(e))
+    if args.number not in files:
+        known = ", ".join(str(n) for n in files) or "none"
+        return _error(f"no lesson {args.number} in {LESSONS_DIR} (lessons: {known})")
+    command = [sys.executable, str(files[args.number])]
+    if args.output_dir is not None:
+        command += ["--output-dir", str(args.output_dir)]
+    try:
+        return subprocess.run(command, cwd=os.getcwd()).returncode
+    except KeyboardInterrupt:  # Ctrl-C reached the lesson too; no traceback from us
+        return 130
+
+
+# ---- graph ------------------------------------------------------------------------------
+
+
+def _expression_example():
+    """micrograd's neuron, `o = act(x1 w1 + x2 w2 + b)`, with SELU for tanh: every node
+    named as in Karpathy's video, then `o.backward()` so the drawing shows each grad."""
+    from .activations import selu
+    from .engine import Tensor
+
+    def scalar(value: float, name: str, requires_grad: bool = False) -> Tensor:
+        return Tensor(value, dtype="float64", requires_grad=requires_grad, name=name)
+
+    x1, x2 = scalar(2.0, "x1"), scalar(0.0, "x2")
+    w1, w2 = scalar(-3.0, "w1", True), scalar(1.0, "w2", True)
+    b = scalar(6.8813735870195432, "b", True)
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1.name, x2w2.name = "x1*w1", "x2*w2"
+    x1w1x2w2 = x1w1 + x2w2
+    x1w1x2w2.name = "x1*w1 + x2*w2"
+    n = x1w1x2w2 + b
+    n.name = "n"
+    o = selu(n)
+    o.name = "o"
+    o.backward()
+    return o
+
+
+def _mlp_example():
+    """The loss of a 2 -> 3 -> 1 SELU model on four moons points, after backward: the
+    drawing groups each layer's operations in a box named after the layer."""
+    from . import config, datasets, losses
+    from .layers import Dense, clear_session
+    from .models import Sequential
+
+    config.set_seed(0)
+    clear_session()  # layer names dense and dense_1, whatever ran before
+    X, y = datasets.make_moons(4, seed=0)
+    model = Sequential([Dense(3, activation="selu", kernel_initializer="lecun_normal",
+                              input_dim=2), Dense(1)])
+    loss = losses.BinaryCrossentropy(from_logits=True)(y, model(X))
+    loss.name = "loss"
+    loss.backward()
+    return loss
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    """Render the graph of a small computation (after backward) to SVG, PNG or DOT."""
+    from .graph import RendererNotFoundError, render_graph
+
+    root = _expression_example() if args.example == "expression" else _mlp_example()
+    path = Path(args.output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        render_graph(root, path)
+    except RendererNotFoundError as e:
+        return _error(str(e))
+    print(f"graph of the {args.example} example saved to {path}")
+    return 0
+
+
+# ---- gradcheck, gallery -----------------------------------------------------------------
+
+
+def run_gradcheck(args: argparse.Namespace) -> int:
+    """Check first and second derivatives; 1 if any form of any activation fails."""
+    from .checks import check_all, format_table
+
+    results = check_all(args.names or None)
+    print(format_table(results))
+    return 0 if all(r.ok for r in results) else 1
+
+
+def run_gallery(args: argparse.Namespace) -> int:
+    """One PNG per activation (f, f', f'') and an overview grid."""
+    from .plots import activation_gallery
+
+    if problem := _matplotlib_missing():
+        return _error(problem)
+    paths = activation_gallery(args.output_dir, names=args.names or None)
+    print(f"{len(paths) - 1} activations drawn in {Path(args.output_dir)} "
+          f"(and {paths[-1].name}, all of them in one grid)")
+    return 0
+
+
+# ---- selu -------------------------------------------------------------------------------
+
+def run_selu(args: argparse.Namespace) -> int:
+    """SELU's self-normalization: per-layer statistics through a deep network (the table,
+    and with --plot a picture of the same networks), and with --train the training
+    comparison of `selfnorm.compare_training`."""
+    from . import selfnorm
+
+    if args.plot is not None and (problem := _matplotlib_missing()):
+        return _error(problem)
+    print(selfnorm.statistics_table(depth=args.depth, width=args.width, seed=args.seed))
+    if args.plot is not None:
+        from .plots import plot_layer_statistics
+
+        stats = {
+            f"{activation}, {initializer}": selfnorm.layer_statistics(
+                activation, initializer, depth=args.depth, width=args.width, seed=args.seed)
+            for activation, initializer in selfnorm.DEFAULT_CONFIGS
+        }
+        path = plot_layer_statistics(stats, args.plot)
+        print(f"per-layer statistics saved to {path}")
+    if args.train:
+        print(f"\nTraining a network of {args.depth} hidden layers on two spirals with each "
+              f"activation ({args.epochs} epochs of plain SGD)...")
+        results = selfnorm.compare_training(epochs=args.epochs, depth=args.depth,
+                                            seed=args.seed)
+        X, y = selfnorm.spirals(args.seed)
+        print(f"{'activation':<12}{'loss':>8}{'accuracy':>10}")
+        for name, (_history, stats) in results.items():
+            loss, accuracy = stats.model.evaluate(X, y, verbose=0)
+            print(f"{name:<12}{loss:>8.4f}{accuracy:>10.1%}")
+    return 0
