@@ -163,6 +163,10 @@ def run_backward(
                 leads_to_input.add(id(tensor))
         order = [t for t in order if id(t) in leads_to_input]
 
+    for tensor in order:  # refuse before any .grad changes
+        if tensor._ctx is not None and tensor._ctx._released:
+            tensor._ctx._run_backward(None)  # raises its "a second time" error
+
     grads: dict[int, Tensor] = {}
     for root, grad in zip(roots, root_grads):
         grads[id(root)] = _accumulate(grads.get(id(root)), grad)

@@ -1,0 +1,190 @@
+"""The backward pass explained step by step: `trace_backward(root)`.
+
+    x = ta.Tensor(2.0, requires_grad=True, name="x")
+    y = (x * x).exp()
+    y.name = "y"
+    print(ta.trace_backward(y))
+
+walks the graph in the order `backward()` does and, for each operation, writes the gradient
+that reaches it from above (upstream), the derivative rule it applies (the first paragraph
+of its Function's docstring), and the gradient it sends to each of its inputs. When every
+value is a single number it writes the chain rule out as a product, upstream times the
+local derivative with respect to the operation's input `a` (here `x`, for `t1 = x * x`):
+`dy/dx = dy/dt1 × dt1/da = 54.6 × 2 = 109.2`.
+
+It runs a pass of its own and changes nothing: no `.grad` is touched and the graph keeps its
+saved values, so `backward()` can run after it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import re
+from typing import Any
+
+from .autograd import check_root_grad, no_grad, topological_order
+from .engine import Function, Tensor, _short
+from .graph import argument_name, format_number, format_values, graph_tensors, tensor_names
+
+_INDENT = "    "
+
+
+def trace_backward(root: Tensor, grad: Any = None) -> str:
+    """Explain the backward pass from `root`, one operation at a time, as text.
+
+    Args:
+        root: the result to differentiate; it must require grad.
+        grad: the gradient of some final quantity with respect to `root`; may be left out
+            for a scalar root (it is then 1), as in `root.backward()`.
+
+    Returns:
+        The explanation, a multi-line string. No `.grad` is changed and the graph stays
+        usable: call it before `backward()` or after `backward(retain_graph=True)`.
+    """
+    if not isinstance(root, Tensor):
+        raise TypeError(f"trace_backward: root must be a Tensor, received {type(root).__name__}")
+    if not root.requires_grad:
+        raise ValueError(
+            "trace_backward: root does not require grad: it does not depend on any tensor "
+            "with requires_grad=True (or it was computed under ta.no_grad())"
+        )
+    root_grad = check_root_grad(root, grad, "grad")
+    order = topological_order([root])
+    if any(t._ctx is not None and t._ctx._released for t in order):
+        raise RuntimeError(
+            "trace_backward: an earlier backward() freed this graph's saved values; call "
+            "trace_backward before backward(), or pass retain_graph=True to backward()"
+        )
+    return _Trace(root).explain(order, root_grad)
+
+
+class _Trace:
+    """The text of one trace: tensors are named as in the drawing (`t3`, or their name)."""
+
+    def __init__(self, root: Tensor) -> None:
+        self.names = tensor_names(graph_tensors(root))
+        self.root = root
+
+    def name(self, tensor: Tensor) -> str:
+        return self.names[id(tensor)]
+
+    def d(self, tensor: Tensor) -> str:
+        """`dL/dx`: the derivative of the result with respect to `tensor`."""
+        return f"d{self.name(self.root)}/d{_wrapped(self.name(tensor))}"
+
+    def explain(self, order: list[Tensor], root_grad: Tensor) -> str:
+        root = self.root
+        steps = sum(1 for t in order if t._ctx is not None)
+        lines = [
+            f"Backward pass from {self.name(root)} (shape {root.shape}, {root.dtype}): "
+            f"{steps} operation{'' if steps == 1 else 's'},",
+            "in the order backward() visits them. Each applies the chain rule: the gradient",
+            "arriving from above (upstream) times the operation's local derivative is the",
+            "gradient it sends to each input.",
+            "",
+            f"start     {self.d(root)} = {format_values(root_grad.data)}",
+        ]
+        # The same walk as autograd.run_backward, narrated, summing into a dict, not .grad.
+        grads: dict[int, Tensor] = {id(root): root_grad}
+        senders: dict[int, list[str]] = {}  # 'step 2 as a': where each gradient came from
+        step = 0
+        with no_grad():  # the rules' Tensor operations must record nothing
+            for tensor in reversed(order):
+                ctx, upstream = tensor._ctx, grads.get(id(tensor))
+                if ctx is None or upstream is None:
+                    continue
+                step += 1
+                inputs = ";  ".join(
+                    f"{argument_name(i)} = {self.name(p)} = {format_values(p.data)}"
+                    for i, p in enumerate(ctx.parents)
+                )
+                rule = [
+                    ("rule      " if i == 0 else " " * 10) + r for i, r in enumerate(_rule(ctx))
+                ]
+                lines += ["", f"step {step}  {self.equation(tensor)}"]
+                lines += [_INDENT + line for line in rule]
+                lines += [
+                    f"{_INDENT}inputs    {inputs}",
+                    f"{_INDENT}upstream  {self.received(tensor, upstream, senders)}",
+                ]
+                for position, sent in enumerate(ctx._run_backward(upstream)):
+                    parent = ctx.parents[position]
+                    lead = "sends     " if position == 0 else " " * 10
+                    lines.append(_INDENT + lead + self.sent(tensor, upstream, position, sent))
+                    if sent is not None and parent.requires_grad:
+                        total = grads.get(id(parent))
+                        grads[id(parent)] = sent if total is None else total + sent
+                        senders.setdefault(id(parent), []).append(
+                            f"step {step} as {argument_name(position)}"
+                        )
+
+        leaves = [t for t in order if t._ctx is None and id(t) in grads]
+        if leaves:
+            lines += ["", "Gradients of the inputs (what backward() would add to their .grad):"]
+            lines += [_INDENT + self.received(t, grads[id(t)], senders) for t in leaves]
+        return "\n".join(lines)
+
+    def equation(self, tensor: Tensor) -> str:
+        """`t3 = relu(t2, negative_slope=0.1)`: the operation as a Python call."""
+        ctx = tensor._ctx
+        arguments = [self.name(p) for p in ctx.parents]
+        arguments += [f"{key}={_short(value)}" for key, value in ctx.params.items()]
+        return f"{self.name(tensor)} = {ctx.op_name()}({', '.join(arguments)})"
+
+    def received(self, tensor: Tensor, grad: Tensor, senders: dict[int, list[str]]) -> str:
+        """`dL/dt2 = 3.5`, and where it came from when it is the sum of several parts (the
+        tensor is used more than once)."""
+        text = f"{self.d(tensor)} = {format_values(grad.data)}"
+        parts = senders.get(id(tensor), [])
+        if len(parts) > 1:
+            text += f"   (the sum of the parts sent by {', '.join(parts)})"
+        return text
+
+    def sent(self, tensor: Tensor, upstream: Tensor, position: int, sent: Tensor | None) -> str:
+        """What the operation that computed `tensor` sends to its input at `position`."""
+        parent, argument = tensor._ctx.parents[position], argument_name(position)
+        if not parent.requires_grad:
+            return f"nothing to {argument} = {self.name(parent)}: a constant needs no gradient"
+        if sent is None:
+            return f"nothing to {argument} = {self.name(parent)}"
+        text = f"{self.d(parent)} = "
+        up = upstream.item() if upstream.size == 1 else 0.0
+        if sent.size == 1 and tensor.size == 1 and up != 0 and math.isfinite(up):
+            # Single numbers: the chain rule as a product, upstream × local derivative.
+            text += (
+                f"{self.d(tensor)} × d{_wrapped(self.name(tensor))}/d{argument} = "
+                f"{_factor(up)} × {_factor(sent.item() / up)} = "
+            )
+        return f"{text}{format_values(sent.data)}   (to {argument})"
+
+
+def _rule(ctx: Function) -> list[str]:
+    """The derivative rule, from the operation's docstring: its first paragraph, and the
+    second too when only that one gives the derivative (a formula, then d/dx), line by line
+    so that a formula laid out in columns stays aligned."""
+    for cls in type(ctx).__mro__:
+        if cls is Function:  # its docstring is about Functions in general
+            break
+        if cls.__doc__:
+            paragraphs = re.split(r"\n\s*\n", inspect.cleandoc(cls.__doc__))
+            derivative_next = "d/d" not in paragraphs[0] and "d/d" in "".join(paragraphs[1:2])
+            first, *continued = paragraphs[0].splitlines()
+            # In the source the first line starts after the opening quotes, 3 columns right
+            # of the lines that continue it: shift those so that aligned columns stay so.
+            lines = [first] + [line[min(3, len(line) - len(line.lstrip())) :] for line in continued]
+            if derivative_next:
+                lines += paragraphs[1].splitlines()
+            return [line.rstrip() for line in lines]
+    return [f"(no docstring: see {type(ctx).__name__}.backward)"]
+
+
+def _wrapped(name: str) -> str:
+    """A name as it reads after d: `x`, but `(dense/kernel)`."""
+    return name if name.isidentifier() else f"({name})"
+
+
+def _factor(value: float) -> str:
+    """A number in a product: `2.718`, `(-0.5)`."""
+    text = format_number(value)
+    return f"({text})" if text.startswith("-") else text
