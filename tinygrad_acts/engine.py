@@ -61,6 +61,10 @@ class Function:
     Inside both, `ctx` is the context of this one application: `ctx.save_for_backward`,
     `ctx.saved_tensors`, `ctx.needs_input_grad` (one bool per input), `ctx.params` (the
     keyword arguments), and any attribute you set in `forward`.
+
+    In `forward`, `ctx.needs_input_grad` is empty when the result will not be recorded (under
+    `no_grad`, inside a backward pass, or when no input requires grad): forward may then skip
+    preparing what only backward needs (masks, saved intermediates).
     """
 
     #: Name shown in graph drawings and traces; by default the class name in lower case.
@@ -119,18 +123,20 @@ class Function:
                 break
             if t.requires_grad:
                 requires_grad = True
+        record = requires_grad and state.grad_enabled
         ctx = cls.__new__(cls)
+        if record:  # set before forward, which may skip what only backward needs when empty
+            ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
         out = cls.forward(ctx, *map(_data, inputs), **params)
         if out.__class__ is not np.ndarray:
             # numpy reductions, and operations on 0-d arrays, return numpy scalars
             scalar, out = out, np.asarray(out)
             if ctx._saved:  # a saved output is still the output
                 ctx._saved = tuple([out if v is scalar else v for v in ctx._saved])
-        if not (requires_grad and state.grad_enabled):
+        if not record:
             return _tensor(out)
         result = _tensor(out, True, ctx)
         ctx.parents = inputs
-        ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
         if params:
             ctx.params = params
         if state.scope is not None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import os
-import secrets
 import shutil
 import subprocess
 import sysconfig
@@ -30,6 +29,7 @@ import numpy as np
 
 from .autograd import topological_order
 from .engine import Tensor
+from .files import atomic_write
 
 if TYPE_CHECKING:
     import graphviz
@@ -379,21 +379,6 @@ def render_graph(
         raise FileNotFoundError(f"render_graph: the folder {str(path.parent)!r} does not exist")
     source = draw_graph(root, **draw_options).source
     content = source.encode("utf-8") if format == "dot" else render_source(source, format)
-    _write_atomically(path, content)
+    with atomic_write(path) as file:
+        file.write(content)
     return path
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    """Write to a new file next to `path`, then rename it over `path` (atomic on one file
-    system): a reader, or a crash, never sees a half-written file."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    # O_EXCL: never reuse an existing file; mode 0o666 minus the umask, as open() gives.
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(temporary, flags, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

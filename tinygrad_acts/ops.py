@@ -209,7 +209,8 @@ class Abs(Function):
     """|a|;  d/da = sign(a) (0 at 0, as in PyTorch)."""
 
     def forward(ctx, a):
-        ctx.save_for_backward(np.sign(a))  # a constant: the second derivative is 0
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(np.sign(a))  # a constant: the second derivative is 0
         return np.abs(a)
 
     def backward(ctx, grad):
@@ -221,12 +222,13 @@ class Clip(Function):
     """clip(a, lo, hi);  d/da = 1 where lo <= a <= hi, else 0."""
 
     def forward(ctx, a, min_value, max_value):
-        inside = np.ones(a.shape, dtype=bool)
-        if min_value is not None:
-            inside &= a >= min_value
-        if max_value is not None:
-            inside &= a <= max_value
-        ctx.save_for_backward(inside.astype(a.dtype))
+        if ctx.needs_input_grad:
+            inside = np.ones(a.shape, dtype=bool)
+            if min_value is not None:
+                inside &= a >= min_value
+            if max_value is not None:
+                inside &= a <= max_value
+            ctx.save_for_backward(inside.astype(a.dtype))
         return np.clip(a, min_value, max_value)
 
     def backward(ctx, grad):
@@ -249,8 +251,9 @@ class Maximum(Function):
     """max(a, b) elementwise;  the gradient goes to the larger, half to each on a tie."""
 
     def forward(ctx, a, b):
-        ctx.save_for_backward(*_winner_weights(a, b, np.greater))
-        ctx.shapes = (a.shape, b.shape)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(*_winner_weights(a, b, np.greater))
+            ctx.shapes = (a.shape, b.shape)
         return np.maximum(a, b)
 
     def backward(ctx, grad):
@@ -263,8 +266,9 @@ class Minimum(Function):
     """min(a, b) elementwise;  the gradient goes to the smaller, half to each on a tie."""
 
     def forward(ctx, a, b):
-        ctx.save_for_backward(*_winner_weights(a, b, np.less))
-        ctx.shapes = (a.shape, b.shape)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(*_winner_weights(a, b, np.less))
+            ctx.shapes = (a.shape, b.shape)
         return np.minimum(a, b)
 
     def backward(ctx, grad):
@@ -353,9 +357,10 @@ class _Extremum(Function):
 
     def forward(ctx, a, axis, keepdims):
         out = type(ctx).reduce(a, axis=axis, keepdims=True)
-        winners = (a == out).astype(a.dtype)
-        ctx.save_for_backward(winners / winners.sum(axis=axis, keepdims=True))
-        ctx.shape = a.shape
+        if ctx.needs_input_grad:
+            winners = (a == out).astype(a.dtype)
+            ctx.save_for_backward(winners / winners.sum(axis=axis, keepdims=True))
+            ctx.shape = a.shape
         return out if keepdims else _drop_axes(out, axis)
 
     def backward(ctx, grad):

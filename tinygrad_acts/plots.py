@@ -21,7 +21,6 @@ a reader never sees half a picture; missing folders are created.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
@@ -32,6 +31,7 @@ import numpy as np
 from . import activations
 from .autograd import grad, no_grad
 from .engine import Tensor
+from .files import atomic_write
 from .ops import stack
 
 if TYPE_CHECKING:
@@ -88,14 +88,8 @@ def _save(figure: Figure, path: str | os.PathLike) -> Path:
             f"{', '.join('.' + s for s in sorted(supported))}"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            figure.savefig(file, format=fmt)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as file:
+        figure.savefig(file, format=fmt)
     return path
 
 
