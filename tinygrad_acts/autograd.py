@@ -92,20 +92,22 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     An iterative depth-first search (micrograd's is recursive, and Python's recursion limit
     stops it near 1,000 nodes; this one handles chains of any length). Only tensors that
     require grad are visited: the others cannot pass a gradient on.
+
+    Tensors are hashed by identity, so sets and dicts of them are sets and dicts of nodes.
     """
     order: list[Tensor] = []
-    visited: set[int] = set()
+    visited: set[Tensor] = set()
     for root in roots:
-        if id(root) in visited or not root.requires_grad:
+        if root in visited or not root.requires_grad:
             continue
-        visited.add(id(root))
+        visited.add(root)
         # Each stack entry is a tensor and an iterator over its inputs still to visit.
         stack = [(root, iter(root._ctx.parents if root._ctx is not None else ()))]
         while stack:
             tensor, parents = stack[-1]
             for parent in parents:
-                if parent.requires_grad and id(parent) not in visited:
-                    visited.add(id(parent))
+                if parent.requires_grad and parent not in visited:
+                    visited.add(parent)
                     ctx = parent._ctx
                     stack.append((parent, iter(ctx.parents if ctx is not None else ())))
                     break
@@ -115,11 +117,7 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     return order
 
 
-def _accumulate(total: Tensor | None, grad: Tensor) -> Tensor:
-    return grad if total is None else total + grad
-
-
-def _store_grad(tensor: Tensor, grad: Tensor, shared: set[int]) -> None:
+def _store_grad(tensor: Tensor, grad: Tensor, shared: set[Tensor]) -> None:
     """Add `grad` to `tensor.grad`.
 
     Gradients flow on unchanged where a rule passes them through (a + b hands the same
@@ -129,9 +127,9 @@ def _store_grad(tensor: Tensor, grad: Tensor, shared: set[int]) -> None:
     if tensor.grad is not None:
         tensor.grad = tensor.grad + grad
         return
-    if tensor._ctx is None and (id(grad) in shared or not grad.data.flags.owndata):
+    if tensor._ctx is None and (grad in shared or not grad.data.flags.owndata):
         grad = grad._copy()
-    shared.add(id(grad))
+    shared.add(grad)
     tensor.grad = grad
 
 
@@ -142,59 +140,62 @@ def run_backward(
     retain_graph: bool,
     create_graph: bool,
     inputs: Sequence[Tensor] | None = None,
-) -> dict[int, Tensor]:
+) -> dict[Tensor, Tensor]:
     """Propagate `root_grads` from `roots` back through the graph.
 
     With `inputs=None` (what `Tensor.backward` does) every tensor that requires grad gets its
     gradient added to `.grad`. With `inputs` given (what `grad` does) no `.grad` is touched,
     only the part of the graph that leads to `inputs` is visited, and the gradients reaching
-    `inputs` are returned, keyed by `id`.
+    `inputs` are returned.
     """
     order = topological_order(roots)
     if inputs is not None:
         # Keep only the tensors from which some input can be reached (inputs included).
-        wanted = {id(t) for t in inputs}
-        leads_to_input: set[int] = set()
+        wanted = set(inputs)
+        leads_to_input: set[Tensor] = set()
         for tensor in order:  # inputs of a tensor come before it
             ctx = tensor._ctx
-            if id(tensor) in wanted or (
-                ctx is not None and any(id(p) in leads_to_input for p in ctx.parents)
+            if tensor in wanted or (
+                ctx is not None and any(p in leads_to_input for p in ctx.parents)
             ):
-                leads_to_input.add(id(tensor))
-        order = [t for t in order if id(t) in leads_to_input]
+                leads_to_input.add(tensor)
+        order = [t for t in order if t in leads_to_input]
 
     for tensor in order:  # refuse before any .grad changes
         if tensor._ctx is not None and tensor._ctx._released:
             tensor._ctx._run_backward(None)  # raises its "a second time" error
 
-    grads: dict[int, Tensor] = {}
+    # The gradient reaching each tensor, summed over its uses, until the tensor is visited.
+    pending: dict[Tensor, Tensor] = {}
     for root, grad in zip(roots, root_grads):
-        grads[id(root)] = _accumulate(grads.get(id(root)), grad)
-
-    shared = {id(g) for g in root_grads}  # gradients that some other tensor holds too
+        pending[root] = grad if root not in pending else pending[root] + grad
+    results: dict[Tensor, Tensor] = {}
+    shared = set(root_grads)  # gradients that some other tensor holds too
     previous_mode = state.grad_enabled
     state.grad_enabled = create_graph
     try:
         for tensor in reversed(order):
-            grad = grads.get(id(tensor))
+            grad = pending.pop(tensor, None)  # complete: every use of tensor came before
             if grad is None:
                 continue
             if inputs is None:
                 _store_grad(tensor, grad, shared)
+            elif tensor in wanted:
+                results[tensor] = grad
             ctx = tensor._ctx
             if ctx is None:
                 continue
-            if inputs is not None and not any(id(p) in leads_to_input for p in ctx.parents):
+            if inputs is not None and not any(p in leads_to_input for p in ctx.parents):
                 continue  # an input computed from tensors that lead to no other input
-            input_grads = ctx._run_backward(grad)
-            for parent, parent_grad in zip(ctx.parents, input_grads):
+            for parent, parent_grad in zip(ctx.parents, ctx._run_backward(grad)):
                 if parent_grad is not None and parent.requires_grad:
-                    grads[id(parent)] = _accumulate(grads.get(id(parent)), parent_grad)
+                    total = pending.get(parent)
+                    pending[parent] = parent_grad if total is None else total + parent_grad
             if not retain_graph:
                 ctx._release()
     finally:
         state.grad_enabled = previous_mode
-    return grads
+    return results
 
 
 def _as_sequence(value, argname: str) -> list:
@@ -287,7 +288,7 @@ def grad(
     )
     result = []
     for i, t in enumerate(inputs):
-        g = grads.get(id(t))
+        g = grads.get(t)
         if g is None and not allow_unused:
             raise ValueError(
                 f"grad: inputs[{i}] (shape {t.shape}) was not used to compute the outputs; "
