@@ -18,6 +18,7 @@ from . import (
     metrics,
     models,
     optimizers,
+    selfnorm,
 )
 from .autograd import enable_grad, grad, is_grad_enabled, no_grad
 from .config import floatx, set_floatx, set_seed
