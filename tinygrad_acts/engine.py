@@ -46,7 +46,9 @@ class _Output:
 _OUTPUT = _Output()
 
 
-_data = attrgetter("data")  # tensor -> its array, at C speed (Function.apply's hot loop)
+# tensor -> its array / its flag, at C speed (Function.apply's hot path)
+_data = attrgetter("data")
+_requires_grad = attrgetter("requires_grad")
 
 
 class Function:
@@ -119,14 +121,14 @@ class Function:
         for t in inputs:
             if t.__class__ is not Tensor:  # (a numpy array has a .data too: a memoryview)
                 inputs = _as_tensors(inputs)
-                requires_grad = any(t.requires_grad for t in inputs)
+                requires_grad = any(map(_requires_grad, inputs))
                 break
             if t.requires_grad:
                 requires_grad = True
         record = requires_grad and state.grad_enabled
         ctx = cls.__new__(cls)
         if record:  # set before forward, which may skip what only backward needs when empty
-            ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
+            ctx.needs_input_grad = tuple(map(_requires_grad, inputs))
         out = cls.forward(ctx, *map(_data, inputs), **params)
         if out.__class__ is not np.ndarray:
             # numpy reductions, and operations on 0-d arrays, return numpy scalars
@@ -139,10 +141,11 @@ class Function:
         ctx.parents = inputs
         if params:
             ctx.params = params
-        if state.scope is not None:
-            ctx.scope = state.scope
+        scope = state.scope
+        if scope is not None:
+            ctx.scope = scope
         if ctx._saved:
-            ctx._saved = tuple([_resolve_saved(ctx, v, inputs, out, result) for v in ctx._saved])
+            ctx._saved = _resolve_saved(ctx, inputs, out, result)
         return result
 
     def _run_backward(ctx, grad: Tensor) -> tuple:
@@ -183,16 +186,25 @@ class Function:
         ctx._released = True
 
 
-def _resolve_saved(ctx: Function, value: Any, inputs, out: np.ndarray, result: Tensor) -> Any:
-    for t in inputs:
-        if value is t.data:
-            return t
-    if value is out:
-        ctx._output_ref = weakref.ref(result)
-        return _OUTPUT
-    if isinstance(value, np.ndarray):
-        return _tensor(value)
-    return value
+def _resolve_saved(ctx: Function, inputs, out: np.ndarray, result: Tensor) -> tuple:
+    """What `ctx.save_for_backward` was given, with the input arrays replaced by the input
+    Tensors, the output array by a marker for the output (held weakly: no cycle), and other
+    arrays wrapped as constant Tensors."""
+    resolved = []
+    for value in ctx._saved:
+        for t in inputs:
+            if value is t.data:
+                resolved.append(t)
+                break
+        else:
+            if value is out:
+                ctx._output_ref = weakref.ref(result)
+                resolved.append(_OUTPUT)
+            elif isinstance(value, np.ndarray):
+                resolved.append(_tensor(value))
+            else:
+                resolved.append(value)
+    return tuple(resolved)
 
 
 def _short(value: Any) -> str:

@@ -126,21 +126,12 @@ class MatMul(Function):
     batched operands: a 1-D operand is a row or a column, batch axes broadcast)."""
 
     def forward(ctx, a, b):
-        if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(
-                f"matmul: operands must have at least 1 dimension, received shapes {a.shape} "
-                f"and {b.shape}"
-            )
-        a_inner = a.shape[-1]
-        b_inner = b.shape[-2] if b.ndim > 1 else b.shape[0]
-        if a_inner != b_inner:
-            raise ValueError(
-                f"matmul: shapes {a.shape} and {b.shape} do not fit: the last axis of the "
-                f"first ({a_inner}) must equal the {'second-to-last' if b.ndim > 1 else 'only'}"
-                f" axis of the second ({b_inner})"
-            )
+        try:
+            out = a @ b
+        except ValueError:
+            raise ValueError(_matmul_mismatch(a.shape, b.shape)) from None
         ctx.save_for_backward(a, b)
-        return a @ b
+        return out
 
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
@@ -162,6 +153,19 @@ class MatMul(Function):
         if ctx.needs_input_grad[1]:
             grad_b = (a2.swapaxes(-1, -2) @ g2).sum_to(b2.shape).reshape(b.shape)
         return grad_a, grad_b
+
+
+def _matmul_mismatch(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> str:
+    """Why numpy refused a @ b, in words."""
+    if not a_shape or not b_shape:
+        return (f"matmul: operands must have at least 1 dimension, received shapes {a_shape} "
+                f"and {b_shape}")
+    b_inner = b_shape[-2] if len(b_shape) > 1 else b_shape[0]
+    which = "second-to-last" if len(b_shape) > 1 else "only"
+    if a_shape[-1] != b_inner:
+        return (f"matmul: shapes {a_shape} and {b_shape} do not fit: the last axis of the "
+                f"first ({a_shape[-1]}) must equal the {which} axis of the second ({b_inner})")
+    return f"matmul: the batch axes of shapes {a_shape} and {b_shape} do not broadcast"
 
 
 # ---- elementwise functions -----------------------------------------------------------------
