@@ -15,7 +15,6 @@ is 45 s of waiting. (`pytest -m "not slow"` leaves it out.)
 from __future__ import annotations
 
 import importlib.util
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -51,11 +50,10 @@ pytestmark = pytest.mark.slow
 def runs():
     """Every command started at once; `runs[key]()` waits for one and returns
     (exit status, stdout, stderr)."""
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     processes = {
         key: subprocess.Popen(
             [sys.executable, str(BENCHMARKS / script), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         for key, (script, *args) in COMMANDS.items()
     }

@@ -54,11 +54,7 @@ def run(args: list[str], cwd: Path, first_on_path: Path | None = None
     folders = [str(first_on_path) if first_on_path else None, str(ROOT), env.get("PYTHONPATH")]
     env["PYTHONPATH"] = os.pathsep.join(filter(None, folders))
     env["MPLBACKEND"] = "Agg"  # no display needed, whatever the machine's default
-    # One BLAS thread unless the caller chose otherwise: the lessons multiply small matrices
-    # (64 x 64), where OpenBLAS's threads cost more than they bring, and on a busy 2-core
-    # machine they double the CPU time of the training runs.
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env.setdefault(variable, "1")
+    # (conftest.py sets one BLAS thread in the environment, which subprocesses inherit)
     return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=600)
 

@@ -31,6 +31,18 @@ from .trace import trace_backward
 __version__ = "0.1.0"
 
 __all__ = [
+    # submodules
+    "activations",
+    "callbacks",
+    "datasets",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "optimizers",
+    "selfnorm",
+    # the engine
     "Function",
     "GradcheckError",
     "Tensor",

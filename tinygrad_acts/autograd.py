@@ -167,7 +167,7 @@ def run_backward(
 
     # The gradient reaching each tensor, summed over its uses, until the tensor is visited.
     pending: dict[Tensor, Tensor] = {}
-    for root, grad in zip(roots, root_grads):
+    for root, grad in zip(roots, root_grads, strict=False):
         pending[root] = grad if root not in pending else pending[root] + grad
     results: dict[Tensor, Tensor] = {}
     shared = set(root_grads)  # gradients that some other tensor holds too
@@ -187,7 +187,7 @@ def run_backward(
                 continue
             if inputs is not None and not any(p in leads_to_input for p in ctx.parents):
                 continue  # an input computed from tensors that lead to no other input
-            for parent, parent_grad in zip(ctx.parents, ctx._run_backward(grad)):
+            for parent, parent_grad in zip(ctx.parents, ctx._run_backward(grad), strict=False):
                 if parent_grad is not None and parent.requires_grad:
                     total = pending.get(parent)
                     pending[parent] = parent_grad if total is None else total + parent_grad
@@ -280,7 +280,9 @@ def grad(
                 f"grad: outputs[{i}] does not require grad: it does not depend on any "
                 "tensor with requires_grad=True (or was computed under ta.no_grad())"
             )
-    root_grads = [check_root_grad(o, g, "grad_outputs") for o, g in zip(outputs, grad_outputs)]
+    root_grads = [
+        check_root_grad(o, g, "grad_outputs") for o, g in zip(outputs, grad_outputs, strict=True)
+    ]
     if retain_graph is None:
         retain_graph = create_graph
     grads = run_backward(

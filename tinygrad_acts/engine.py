@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import math
 import weakref
-from operator import attrgetter
 from collections.abc import Iterator
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -164,7 +164,7 @@ class Function:
                 f"{type(ctx).__name__}.backward returned {len(grads)} gradients for "
                 f"{len(ctx.parents)} inputs"
             )
-        for i, (g, parent) in enumerate(zip(grads, ctx.parents)):
+        for i, (g, parent) in enumerate(zip(grads, ctx.parents, strict=False)):
             if g is None or not parent.requires_grad:
                 continue
             if g.__class__ is not Tensor:
@@ -279,7 +279,9 @@ def _to_array(data: Any, dtype: Any) -> np.ndarray:
                 f"Tensor: data must hold numbers, received {data!r:.80} ({e})"
             ) from None
         except TypeError as e:
-            raise TypeError(f"Tensor: data must hold numbers, received {data!r:.80} ({e})") from None
+            raise TypeError(
+                f"Tensor: data must hold numbers, received {data!r:.80} ({e})"
+            ) from None
     else:
         raise TypeError(
             "Tensor: data must be a number, a (nested) list of numbers, a numpy array or a "
@@ -385,7 +387,9 @@ class Tensor:
 
     def item(self) -> float | int | bool:
         if self.data.size != 1:
-            raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
+            raise ValueError(
+                f"item() needs a tensor with one element, this one has shape {self.shape}"
+            )
         return self.data.item()
 
     def tolist(self) -> Any:
@@ -585,7 +589,8 @@ class Tensor:
         """Limit the values to [min_value, max_value]; the gradient passes where they are
         inside (bounds included), as in PyTorch's clamp."""
         for argname, v in (("min_value", min_value), ("max_value", max_value)):
-            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float, np.number))):
+            is_number = isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+            if v is not None and not is_number:
                 raise TypeError(f"clip: {argname} must be a number or None, received {v!r}")
         # Python numbers, so that a numpy float64 bound does not make float32 data float64.
         min_value, max_value = (_python_number(v) for v in (min_value, max_value))
@@ -700,7 +705,9 @@ class Tensor:
         try:
             return ops.Index.apply(self, index=index)
         except (IndexError, TypeError, ValueError) as e:
-            raise IndexError(f"index {index!r:.80} is invalid for shape {self.shape}: {e}") from None
+            raise IndexError(
+                f"index {index!r:.80} is invalid for shape {self.shape}: {e}"
+            ) from None
 
 
 def _index_arrays(index: Any) -> Any:

@@ -216,7 +216,7 @@ def gradgradcheck(
         xs, gs = args[:n_inputs], args[n_inputs:]
         diff = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
         outs = _outputs(fn, xs)
-        used = [(o, g) for o, g in zip(outs, gs) if o.requires_grad]
+        used = [(o, g) for o, g in zip(outs, gs, strict=False) if o.requires_grad]
         if not used:
             return tuple(Tensor(np.zeros(x.shape, dtype=x.dtype)) for x in diff)
         grads = grad(
@@ -225,7 +225,7 @@ def gradgradcheck(
         )
         return tuple(
             g if g is not None else Tensor(np.zeros(x.shape, dtype=x.dtype))
-            for g, x in zip(grads, diff)
+            for g, x in zip(grads, diff, strict=False)
         )
 
     return gradcheck(

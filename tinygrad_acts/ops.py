@@ -505,7 +505,9 @@ class Concatenate(Function):
         before = (slice(None),) * (axis % grad.ndim)
         return tuple(
             grad[before + (slice(int(lo), int(hi)),)] if needed else None
-            for lo, hi, needed in zip(ctx.bounds[:-1], ctx.bounds[1:], ctx.needs_input_grad)
+            for lo, hi, needed in zip(
+                ctx.bounds[:-1], ctx.bounds[1:], ctx.needs_input_grad, strict=True
+            )
         )
 
 
@@ -528,7 +530,9 @@ class Stack(Function):
 
 def _tensors(values, argname: str) -> list[Tensor]:
     if not isinstance(values, (list, tuple)) or not values:
-        raise TypeError(f"{argname} must be a non-empty list or tuple of tensors, received {values!r:.80}")
+        raise TypeError(
+            f"{argname} must be a non-empty list or tuple of tensors, received {values!r:.80}"
+        )
     return _same_dtype([v if isinstance(v, Tensor) else Tensor(v) for v in values])
 
 
@@ -546,7 +550,8 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
     (axis,) = _normalize_axis(axis, tensors[0].ndim)
     first = tensors[0].shape
     for i, t in enumerate(tensors):
-        if t.ndim != len(first) or t.shape[:axis] + t.shape[axis + 1 :] != first[:axis] + first[axis + 1 :]:
+        outside_axis = t.shape[:axis] + t.shape[axis + 1 :]
+        if t.ndim != len(first) or outside_axis != first[:axis] + first[axis + 1 :]:
             raise ValueError(
                 f"concatenate: tensors[{i}] has shape {t.shape}, which does not match "
                 f"tensors[0]'s {first} outside axis {axis}"

@@ -56,9 +56,13 @@ class Layer:
 
     def __init__(self, name: str | None = None, trainable: bool = True, dtype: Any = None) -> None:
         if name is not None and (not isinstance(name, str) or not name):
-            raise ValueError(f"{type(self).__name__}: name must be a non-empty str, received {name!r}")
+            raise ValueError(
+                f"{type(self).__name__}: name must be a non-empty str, received {name!r}"
+            )
         if not isinstance(trainable, bool):
-            raise TypeError(f"{type(self).__name__}: trainable must be a bool, received {trainable!r}")
+            raise TypeError(
+                f"{type(self).__name__}: trainable must be a bool, received {trainable!r}"
+            )
         self.name = name or unique_name(_snake_case(type(self).__name__))
         self.trainable = trainable
         self.dtype = np.dtype(dtype or config.floatx()).name
@@ -89,7 +93,7 @@ class Layer:
     def trainable_weights(self) -> list[Tensor]:
         if not self.trainable:
             return []
-        return [w for w, t in zip(self._weights, self._trainable_flags) if t]
+        return [w for w, t in zip(self._weights, self._trainable_flags, strict=False) if t]
 
     @property
     def non_trainable_weights(self) -> list[Tensor]:
@@ -110,13 +114,13 @@ class Layer:
                 f"{self.name}.set_weights: expected {len(self._weights)} arrays, "
                 f"received {len(values)}"
             )
-        for w, v in zip(self._weights, values):
+        for w, v in zip(self._weights, values, strict=False):
             if v.shape != w.shape:
                 raise ValueError(
                     f"{self.name}.set_weights: weight {w.name} has shape {w.shape}, "
                     f"received an array of shape {v.shape}"
                 )
-        for w, v in zip(self._weights, values):
+        for w, v in zip(self._weights, values, strict=False):
             w.data[...] = v
 
     # ---- calling -------------------------------------------------------------------------
@@ -131,7 +135,9 @@ class Layer:
         return tuple(input_shape)
 
     def __call__(self, inputs: Any, training: bool | None = None, **kwargs: Any) -> Tensor:
-        x = inputs if isinstance(inputs, Tensor) else Tensor(inputs, dtype=_input_dtype(inputs, self.dtype))
+        if not isinstance(inputs, Tensor):
+            inputs = Tensor(inputs, dtype=_input_dtype(inputs, self.dtype))
+        x = inputs
         if not self.built:
             self.build(x.shape)
             self.built = True
