@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import is_grad_enabled
 from ..engine import Function, Tensor
 from ..ops import concatenate
 from ._arguments import TensorLike, as_float_tensor, check_axis
 from .sigmoids import sigmoid
-from .smooth import times_sigmoid
+from .smooth import sigmoid_gate
 
 AxisLike = int | tuple[int, ...] | None
 
@@ -87,13 +88,19 @@ class LogSoftmax(Function):
         # x - m - log(sum(e^(x - m))) with m = max(x): exponents <= 0, so nothing
         # overflows, and the largest term of the sum is 1, so the log never sees 0.
         out = x - np.max(x, axis=axis, keepdims=True)
-        out -= np.log(np.sum(np.exp(out), axis=axis, keepdims=True))
-        ctx.save_for_backward(out)
+        exp = np.exp(out)
+        total = np.sum(exp, axis=axis, keepdims=True)
+        out -= np.log(total)
+        if ctx.needs_input_grad:
+            exp /= total  # softmax(x) = e^out, for backward
+            ctx.save_for_backward(out, exp)
         return out
 
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad - out.exp() * grad.sum(axis=ctx.params["axis"], keepdims=True)
+        out, p = ctx.saved_tensors  # p = softmax(x), computed in forward: a constant here
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): p must
+            p = out.exp()  # be a function of x (through out), to be differentiated too
+        return grad - p * grad.sum(axis=ctx.params["axis"], keepdims=True)
 
 
 def log_softmax(x: TensorLike, axis: AxisLike = -1) -> Tensor:
@@ -198,17 +205,20 @@ class Glu(Function):
     two joined along `axis`."""
 
     def forward(ctx, x, axis=-1):
-        ctx.save_for_backward(x)
         a, b = np.split(x, 2, axis=axis)
-        return times_sigmoid(a, b)
+        s = sigmoid_gate(b)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, s)
+        return a * s
 
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+        x, s = ctx.saved_tensors  # s = sigmoid(b), computed in forward: a constant here
         axis = ctx.params["axis"] % x.ndim
         half = x.shape[axis] // 2
         before = (slice(None),) * axis
         a, b = x[before + (slice(None, half),)], x[before + (slice(half, None),)]
-        s = sigmoid(b)
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): s must
+            s = sigmoid(b)  # be a function of b, so that it is differentiated too
         grad_a = grad * s
         return concatenate([grad_a, grad_a * a * (1 - s)], axis=axis)
 

@@ -7,13 +7,20 @@ PyTorch's value: relu'(0) = 0, leaky_relu'(0) = negative_slope, relu6'(0) = relu
 and elu and selu take their negative branch's derivative at 0 (alpha and scale * alpha).
 
 The piecewise linear ones save their derivative, a piecewise constant array, for backward:
-its own derivative is 0 (away from the kinks), so as a constant it is exactly right.
+its own derivative is 0 (away from the kinks), so as a constant it is exactly right. When
+nothing will call backward (`ctx.needs_input_grad` is empty: under no_grad, or no input
+requires grad), forward does not build it.
+
+numpy notes, for speed: np.clip with two bounds is several times faster than np.maximum or
+np.minimum against a scalar (or np.clip with one bound), and arithmetic on a mask several
+times faster than np.where.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import is_grad_enabled
 from ..engine import Function, Tensor
 from ..ops import where
 from ._arguments import TensorLike, as_float_tensor, check_number
@@ -29,26 +36,31 @@ class ReLU(Function):
            0               for x >= max_value (and x > threshold),
            negative_slope  for x <= threshold   (so relu'(0) = 0, as in PyTorch).
 
-    With the defaults (negative_slope=0, max_value=None, threshold=0) it is max(x, 0).
+    With the defaults (negative_slope=0, max_value=None, threshold=0) it is max(x, 0). Without
+    a cap or a threshold it is leaky_relu (of slope 0 for plain relu): LeakyReLU's shorter
+    forward does those common forms.
     """
 
     name = "relu"
 
     def forward(ctx, x, negative_slope=0.0, max_value=None, threshold=0.0):
+        if max_value is None and threshold == 0.0:  # the common forms: relu(x), leaky_relu(x)
+            return LeakyReLU.forward(ctx, x, negative_slope)
         above = x > threshold
-        # max(x, 0), capped at max_value: +0.0 for x < 0, NaN stays NaN. (np.clip with two
-        # bounds is several times faster than np.maximum(x, 0.0) with its scalar.)
+        # max(x, 0), capped at max_value: +0.0 for x < 0, NaN stays NaN.
         out = np.clip(x, 0.0, np.inf if max_value is None else max_value)
         if threshold != 0.0:
             out *= above  # and 0 up to the threshold too
-        passing = above if max_value is None else above & (x < max_value)
-        # The derivative, built without branches (np.where and masked assignment are slow):
-        slope = np.array(passing, dtype=x.dtype)  # 1 where x passes, 0 elsewhere for now
         if negative_slope != 0.0:
             # min(x - threshold, 0) is x - threshold at and below the threshold, 0 above it.
             out += negative_slope * np.clip(x - threshold, -np.inf, 0.0)
-            slope += np.multiply(~above, negative_slope, dtype=x.dtype)
-        ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
+        if ctx.needs_input_grad:
+            passing = above if max_value is None else above & (x < max_value)
+            # The derivative, built without branches (np.where and masked assignment are slow):
+            slope = np.array(passing, dtype=x.dtype)  # 1 where x passes, 0 elsewhere for now
+            if negative_slope != 0.0:
+                slope += np.multiply(~above, negative_slope, dtype=x.dtype)
+            ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
         return out
 
     def backward(ctx, grad):
@@ -60,13 +72,27 @@ class LeakyReLU(ReLU):
     """leaky_relu(x) = x for x > 0, negative_slope * x for x <= 0;
     d/dx = 1 for x > 0, negative_slope for x <= 0 (at 0 as PyTorch).
 
-    It is relu with a negative slope, and ReLU's forward and backward do the work.
+    The derivative d is all there is to it: leaky_relu(x) = x * d. So forward builds d,
+    saves it for backward (ReLU's: `grad * d`) and multiplies. With a slope of 0 it is relu,
+    computed as max(x, 0): +0.0 for x < 0, where x * 0 would give -0.0 (and NaN at -inf).
     """
 
     name = "leaky_relu"
 
     def forward(ctx, x, negative_slope=0.2):
-        return ReLU.forward(ctx, x, negative_slope=negative_slope)
+        if negative_slope == 0.0:
+            if ctx.needs_input_grad:
+                ctx.save_for_backward(np.array(x > 0, dtype=x.dtype))  # d: 1 for x > 0, else 0
+            return np.clip(x, 0.0, np.inf)
+        # d = [x > 0] (1 - slope) + slope: 1 - slope + slope = 1 for x > 0, the slope
+        # elsewhere; both exactly, when the slope is first rounded to x's precision.
+        slope = x.dtype.type(negative_slope)
+        d = np.array(x > 0, dtype=x.dtype)
+        d *= 1 - slope
+        d += slope
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(d)  # piecewise constant: its own derivative is 0
+        return x * d
 
 
 class ReLU6(ReLU):
@@ -269,9 +295,11 @@ class ELU(Function):
     """
 
     def forward(ctx, x, alpha):
-        positive = x > 0
-        out = np.maximum(x, 0.0) + alpha * np.expm1(np.minimum(x, 0.0))
-        ctx.save_for_backward(positive, out)
+        out = np.expm1(np.clip(x, -np.inf, 0.0))
+        out *= alpha
+        out += np.clip(x, 0.0, np.inf)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x > 0, out)
         return out
 
     def backward(ctx, grad):
@@ -288,10 +316,11 @@ class SELU(Function):
     """
 
     def forward(ctx, x):
-        positive = x > 0
-        out = SELU_SCALE * np.maximum(x, 0.0)
-        out += (SELU_SCALE * SELU_ALPHA) * np.expm1(np.minimum(x, 0.0))
-        ctx.save_for_backward(positive, out)
+        out = np.expm1(np.clip(x, -np.inf, 0.0))
+        out *= SELU_SCALE * SELU_ALPHA
+        out += SELU_SCALE * np.clip(x, 0.0, np.inf)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x > 0, out)
         return out
 
     def backward(ctx, grad):
@@ -301,18 +330,24 @@ class SELU(Function):
 
 class CELU(Function):
     """celu(x) = max(x, 0) + alpha * (e^(min(x, 0) / alpha) - 1);
-    d/dx = 1 for x > 0, e^(x / alpha) = celu(x) / alpha + 1 for x <= 0 (1 at 0 from both
+    d/dx = e^(min(x, 0) / alpha): 1 for x > 0, e^(x / alpha) for x <= 0 (1 at 0 from both
     sides: celu is continuously differentiable, the point of it)."""
 
     def forward(ctx, x, alpha):
-        positive = x > 0
-        out = np.maximum(x, 0.0) + alpha * np.expm1(np.minimum(x, 0.0) / alpha)
-        ctx.save_for_backward(positive, out)
+        e_minus_1 = np.expm1(np.clip(x, -np.inf, 0.0) / alpha)  # exact near 0 (expm1)
+        out = alpha * e_minus_1
+        out += np.clip(x, 0.0, np.inf)
+        if ctx.needs_input_grad:
+            e_minus_1 += 1  # now the derivative, e^(min(x, 0) / alpha)
+            ctx.save_for_backward(x, e_minus_1)
         return out
 
     def backward(ctx, grad):
-        positive, out = ctx.saved_tensors
-        return grad * where(positive, 1.0, out / ctx.params["alpha"] + 1.0)
+        x, derivative = ctx.saved_tensors  # from forward: a constant here
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): the
+            # derivative must be a function of x, so that it is differentiated too
+            derivative = (x.clip(max_value=0.0) / ctx.params["alpha"]).exp()
+        return grad * derivative
 
 
 def elu(x: TensorLike, alpha: float = 1.0) -> Tensor:

@@ -5,13 +5,15 @@ norm.
 Each is a `Function`: `forward` computes on numpy arrays, `backward` gives the derivative in
 Tensor operations. soft_shrink and hard_shrink are piecewise linear: they save their
 derivative, a piecewise constant, for backward; at the threshold it is 0, as PyTorch's
-softshrink and hardshrink.
+softshrink and hardshrink. When nothing will call backward (`ctx.needs_input_grad` is
+empty), forward does not build it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import is_grad_enabled
 from ..engine import Function, Tensor
 from ._arguments import TensorLike, as_float_tensor, check_number
 from .sigmoids import tanh
@@ -27,8 +29,9 @@ class SoftShrink(Function):
     name = "soft_shrink"
 
     def forward(ctx, x, threshold=0.5):
-        slope = np.array(np.abs(x) > threshold, dtype=x.dtype)
-        ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
+        if ctx.needs_input_grad:
+            slope = np.array(np.abs(x) > threshold, dtype=x.dtype)
+            ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
         return x - np.clip(x, -threshold, threshold)
 
     def backward(ctx, grad):
@@ -113,13 +116,16 @@ class TanhShrink(Function):
     name = "tanh_shrink"
 
     def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x - np.tanh(x)
+        t = np.tanh(x)
+        if ctx.needs_input_grad:
+            # tanh(x) itself, for backward: x - out would round like x does.
+            ctx.save_for_backward(x, t)
+        return x - t
 
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        # tanh(x) is recomputed rather than taken as x - out, which rounds like x does.
-        t = tanh(x)
+        x, t = ctx.saved_tensors  # t = tanh(x), computed in forward: a constant here
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): t must
+            t = tanh(x)  # be a function of x, so that it is differentiated too
         return grad * (t * t)
 
 

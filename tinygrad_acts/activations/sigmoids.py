@@ -5,17 +5,33 @@ Each is a `Function`: `forward` computes on numpy arrays in a numerically stable
 `backward` gives the derivative in Tensor operations, so that it can be differentiated again.
 The piecewise linear ones (hard_sigmoid, sparse_sigmoid, hard_tanh) save their derivative,
 a piecewise constant, for backward; at their kinks it is 0, as PyTorch's hardsigmoid and
-hardtanh.
+hardtanh. When nothing will call backward (`ctx.needs_input_grad` is empty), forward does
+not build it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import is_grad_enabled
 from ..engine import Function, Tensor
 from ._arguments import TensorLike, as_float_tensor
 
 # ---- sigmoid -------------------------------------------------------------------------------
+
+
+def sigmoid_from_exp(e: np.ndarray, positive: np.ndarray) -> np.ndarray:
+    """sigmoid(x), given e = e^-|x| and positive = [x >= 0].
+
+    1 / (1 + e^-x) overflows e^-x for x << 0; e^x / (1 + e^x), the same number, does for
+    x >> 0. Taking the first for x >= 0 and the second for x < 0 needs only e = e^-|x|, in
+    (0, 1]: it cannot overflow. The numerator, 1 or e, is max([x >= 0], e) since e <= 1: no
+    branch. (softplus and log_sigmoid, which compute e anyway, get their derivatives from it.)
+    """
+    numerator = np.array(positive, dtype=e.dtype)  # (a max of two float arrays is faster)
+    np.maximum(numerator, e, out=numerator)
+    numerator /= e + 1.0
+    return numerator
 
 
 class Sigmoid(Function):
@@ -23,13 +39,7 @@ class Sigmoid(Function):
     d/dx = sigmoid(x) * (1 - sigmoid(x)), computed from the output."""
 
     def forward(ctx, x):
-        # 1 / (1 + e^-x) overflows e^-x for x << 0; e^x / (1 + e^x), the same number, does
-        # for x >> 0. Taking the first for x >= 0 and the second for x < 0 needs only
-        # e = e^-|x|, in (0, 1]: it cannot overflow. The numerator, 1 or e, is
-        # max(e, [x >= 0]) since e <= 1: no branch.
-        e = np.exp(-np.abs(x))
-        out = np.maximum(e, x >= 0)
-        out /= 1.0 + e
+        out = sigmoid_from_exp(np.exp(-np.abs(x)), x >= 0)
         ctx.save_for_backward(out)
         return out
 
@@ -76,10 +86,13 @@ class HardSigmoid(Function):
     name = "hard_sigmoid"
 
     def forward(ctx, x):
-        slope = np.multiply(np.abs(x) < 3.0, 1 / 6, dtype=x.dtype)
-        ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
+        if ctx.needs_input_grad:
+            slope = np.multiply(np.abs(x) < 3.0, 1 / 6, dtype=x.dtype)
+            ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
         # (x + 3) / 6 rounds once where x + 3 is exact: hard_sigmoid(-1) is 1/3 to the last bit.
-        return np.clip(x + 3.0, 0.0, 6.0) / 6.0
+        out = np.clip(x + 3.0, 0.0, 6.0)
+        out /= 6.0
+        return out
 
     def backward(ctx, grad):
         (slope,) = ctx.saved_tensors
@@ -122,14 +135,21 @@ class LogSigmoid(Function):
     name = "log_sigmoid"
 
     def forward(ctx, x):
-        ctx.save_for_backward(x)
         # -log(1 + e^-x) = min(x, 0) - log(1 + e^-|x|): the exponent is never positive, so
         # nothing overflows, and log1p keeps the right tail exact (-2e-9 at x = 20, not 0).
-        return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
+        e = np.exp(-np.abs(x))
+        out = np.clip(x, -np.inf, 0.0)
+        out -= np.log1p(e)
+        if ctx.needs_input_grad:
+            # sigmoid(-x), from the same e (|-x| = |x|): its numerator is 1 where -x >= 0
+            ctx.save_for_backward(x, sigmoid_from_exp(e, x <= 0))
+        return out
 
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * sigmoid(-x)
+        x, s = ctx.saved_tensors  # s = sigmoid(-x), computed in forward: a constant here
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): s must
+            s = sigmoid(-x)  # be a function of x, so that it is differentiated too
+        return grad * s
 
 
 def log_sigmoid(x: TensorLike) -> Tensor:
@@ -161,9 +181,12 @@ class SparseSigmoid(Function):
     name = "sparse_sigmoid"
 
     def forward(ctx, x):
-        slope = np.multiply(np.abs(x) < 1.0, 0.5, dtype=x.dtype)
-        ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
-        return np.clip((x + 1.0) * 0.5, 0.0, 1.0)
+        if ctx.needs_input_grad:
+            slope = np.multiply(np.abs(x) < 1.0, 0.5, dtype=x.dtype)
+            ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
+        out = x + 1.0
+        out *= 0.5
+        return np.clip(out, 0.0, 1.0)
 
     def backward(ctx, grad):
         (slope,) = ctx.saved_tensors
@@ -237,8 +260,9 @@ class HardTanh(Function):
     name = "hard_tanh"
 
     def forward(ctx, x):
-        slope = np.array(np.abs(x) < 1.0, dtype=x.dtype)
-        ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
+        if ctx.needs_input_grad:
+            slope = np.array(np.abs(x) < 1.0, dtype=x.dtype)
+            ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
         return np.clip(x, -1.0, 1.0)
 
     def backward(ctx, grad):
@@ -276,12 +300,16 @@ class Softsign(Function):
     """softsign(x) = x / (1 + |x|);  d/dx = 1 / (1 + |x|)^2."""
 
     def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x / (1.0 + np.abs(x))
+        denominator = np.abs(x)
+        denominator += 1.0
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, denominator)
+        return x / denominator
 
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        denominator = x.abs() + 1.0
+        x, denominator = ctx.saved_tensors  # 1 + |x|, computed in forward: a constant here
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): it must be
+            denominator = x.abs() + 1.0  # a function of x, so that it is differentiated too
         return grad / (denominator * denominator)
 
 

@@ -4,6 +4,12 @@ parabolas), exponential and linear.
 
 Each is a `Function`: `forward` computes on numpy arrays in a numerically stable form, and
 `backward` gives the derivative in Tensor operations, so that it can be differentiated again.
+
+Most derivatives here reuse a value that forward computes anyway (sigmoid(x) for softplus
+and silu, Phi(x) for gelu, e^x for mish). Saved for backward, such a value comes back as a
+constant: right for the derivative, but the derivative's own derivative would miss its
+part. So backward takes the saved value only when it is not being recorded, and recomputes
+it from x, in Tensor operations, when it is (`create_graph=True`, for second derivatives).
 """
 
 from __future__ import annotations
@@ -12,11 +18,12 @@ import math
 
 import numpy as np
 
+from ..autograd import is_grad_enabled
 from ..engine import Function, Tensor
 from ..ops import Exp
 from ._arguments import TensorLike, as_float_tensor, check_number
 from .rectifiers import relu
-from .sigmoids import sigmoid, tanh
+from .sigmoids import hard_sigmoid, sigmoid, sigmoid_from_exp, sparse_sigmoid, tanh
 
 # ---- softplus ------------------------------------------------------------------------------
 
@@ -25,14 +32,20 @@ class Softplus(Function):
     """softplus(x) = log(1 + e^x);  d/dx = e^x / (1 + e^x) = sigmoid(x)."""
 
     def forward(ctx, x):
-        ctx.save_for_backward(x)
         # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponent is never positive, so
         # nothing overflows, and log1p keeps the left tail exact (softplus(-20) = 2e-9, not 0).
-        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+        e = np.exp(-np.abs(x))
+        out = np.clip(x, 0.0, np.inf)
+        out += np.log1p(e)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, sigmoid_from_exp(e, x >= 0))  # sigmoid(x), from the same e
+        return out
 
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * sigmoid(x)
+        x, s = ctx.saved_tensors  # s = sigmoid(x), computed in forward: a constant here
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): s must
+            s = sigmoid(x)  # be a function of x, so that it is differentiated too
+        return grad * s
 
 
 def softplus(x: TensorLike) -> Tensor:
@@ -55,14 +68,15 @@ def softplus(x: TensorLike) -> Tensor:
 # ---- silu (swish) --------------------------------------------------------------------------
 
 
-def times_sigmoid(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a * sigmoid(b), computed as a / (1 + e^-b) in one go (silu and glu use it). Below
-    b = -88 (float32) e^-b overflows to inf, and a / inf = 0 is the right limit: that
-    overflow is expected and its warning silenced."""
+def sigmoid_gate(b: np.ndarray) -> np.ndarray:
+    """sigmoid(b) = 1 / (1 + e^-b), the gate of silu and glu. Below b = -88 (float32) e^-b
+    overflows to inf, and 1 / inf = 0 is the right limit: that overflow is expected and its
+    warning silenced. (sigmoid itself keeps the tail below 1e-38 that this rounds to 0; as a
+    factor, 0 is as good.)"""
     with np.errstate(over="ignore"):
         denominator = np.exp(-b)
     denominator += 1
-    return a / denominator
+    return 1 / denominator
 
 
 class Silu(Function):
@@ -70,13 +84,16 @@ class Silu(Function):
     d/dx = s + x s (1 - s) = s + silu(x) (1 - s), with s = sigmoid(x)."""
 
     def forward(ctx, x):
-        out = times_sigmoid(x, x)
-        ctx.save_for_backward(x, out)
+        s = sigmoid_gate(x)
+        out = x * s
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, out, s)
         return out
 
     def backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        s = sigmoid(x)
+        x, out, s = ctx.saved_tensors  # s = sigmoid(x), computed in forward: a constant here
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): s must
+            s = sigmoid(x)  # be a function of x, so that it is differentiated too
         return grad * (s + out * (1 - s))
 
 
@@ -107,25 +124,27 @@ swish = silu
 
 
 class HardSilu(Function):
-    """hard_silu(x) = x * hard_sigmoid(x) = x * clip(x + 3, 0, 6) / 6: 0 for x <= -3,
-    x for x >= 3, a parabola between;
-    d/dx = 0 for x < -3, x / 3 + 1/2 for -3 <= x <= 3, 1 for x > 3 (the derivative jumps
-    at -3 and 3, where it takes PyTorch's values)."""
+    """hard_silu(x) = x * h(x), h = hard_sigmoid: h(x) = clip(x + 3, 0, 6) / 6. It is 0 for
+    x <= -3, x for x >= 3, a parabola between;
+    d/dx = h(x) + x h'(x) (the product rule), with h' = 1/6 on [-3, 3], 0 elsewhere: 0 for
+    x < -3, x / 3 + 1/2 for -3 <= x <= 3, 1 for x > 3 (the derivative jumps at -3 and 3,
+    where it takes PyTorch's values)."""
 
     name = "hard_silu"
 
     def forward(ctx, x):
-        middle = ((x >= -3) & (x <= 3)).astype(x.dtype)
-        above = (x > 3).astype(x.dtype)
-        ctx.save_for_backward(x, middle, above)  # the masks are constants
-        out = np.clip(x + 3, 0, 6)
-        out /= 6
-        out *= x
-        return out
+        h = np.clip(x + 3.0, 0.0, 6.0)
+        h /= 6.0
+        if ctx.needs_input_grad:
+            slope = np.multiply(np.abs(x) <= 3.0, 1 / 6, dtype=x.dtype)  # h', a constant
+            ctx.save_for_backward(x, h, slope)
+        return x * h
 
     def backward(ctx, grad):
-        x, middle, above = ctx.saved_tensors
-        return grad * ((x * (1 / 3) + 0.5) * middle + above)
+        x, h, slope = ctx.saved_tensors  # h = hard_sigmoid(x), from forward: a constant here
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): h must be
+            h = hard_sigmoid(x)  # a function of x, so that it is differentiated too
+        return grad * (h + x * slope)
 
 
 def hard_silu(x: TensorLike) -> Tensor:
@@ -173,20 +192,25 @@ class Mish(Function):
     """
 
     def forward(ctx, x):
-        ctx.save_for_backward(x)
-        e = np.exp(np.minimum(x, 20.0))
+        x_capped = np.clip(x, -np.inf, 20.0)
+        e = np.exp(x_capped)
         n = e * (e + 2)
-        return x * (n / (n + 2))
+        out = n / (n + 2)
+        out *= x
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, x_capped, e)
+        return out
 
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        x = x.clip(max_value=20.0)
-        e = x.exp()
+        x, x_capped, e = ctx.saved_tensors  # min(x, 20), e^min(x, 20): constants here
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): they must
+            x_capped = x.clip(max_value=20.0)  # be functions of x, so that they are
+            e = x_capped.exp()  # differentiated too
         n = e * (e + 2)
         d = n + 2
         t = n / d
         # 4 x e (1 + e) / d^2, grouped so that no factor overflows for large x
-        return grad * (t + (x / d) * (e * (e + 1) / d) * 4)
+        return grad * (t + (x_capped / d) * (e * (e + 1) / d) * 4)
 
 
 def mish(x: TensorLike) -> Tensor:
@@ -256,14 +280,16 @@ class Gelu(Function):
     (`approximate` is always False here: the parameter only labels the operation.)"""
 
     def forward(ctx, x, approximate=False):
-        ctx.save_for_backward(x)
-        out = _normal_cdf(x)
-        out *= x
-        return out
+        cdf = _normal_cdf(x)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, cdf)
+        return x * cdf
 
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * (NormalCdf.apply(x) + x * _normal_pdf(x))
+        x, cdf = ctx.saved_tensors  # cdf = Phi(x), computed in forward: a constant here
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): Phi(x)
+            cdf = NormalCdf.apply(x)  # must be a function of x, so that it is differentiated
+        return grad * (cdf + x * _normal_pdf(x))
 
 
 def _gelu_tanh_argument(x):
@@ -288,17 +314,19 @@ class GeluApproximate(Function):
     name = "gelu"
 
     def forward(ctx, x, approximate=True):
-        ctx.save_for_backward(x)
-        out = np.tanh(_gelu_tanh_argument(np.clip(x, -10.0, 10.0)))
-        out += 1
+        t = np.tanh(_gelu_tanh_argument(np.clip(x, -10.0, 10.0)))
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, t)
+        out = t + 1
         out *= 0.5
         out *= x
         return out
 
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+        x, t = ctx.saved_tensors  # t = tanh(u), computed in forward: a constant here
         x = x.clip(-10.0, 10.0)  # outside, 1 - t^2 = 0: the second term vanishes anyway
-        t = tanh(_gelu_tanh_argument(x))
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): t must
+            t = tanh(_gelu_tanh_argument(x))  # be a function of x, to be differentiated too
         du = _gelu_tanh_argument_derivative(x)
         return grad * ((1 + t) * 0.5 + x * (1 - t * t) * du * 0.5)
 
@@ -363,8 +391,9 @@ class Squareplus(Function):
             denominator = np.sqrt(x * x + b)
         denominator += np.abs(x)
         out = (b / 2) / denominator
-        out += np.maximum(x, 0)
-        ctx.save_for_backward(x, out)
+        out += np.clip(x, 0.0, np.inf)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, out)
         return out
 
     def backward(ctx, grad):
@@ -406,24 +435,30 @@ def squareplus(x: TensorLike, b: float = 4) -> Tensor:
 
 class SparsePlus(Function):
     """sparse_plus(x) = 0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1;
-    d/dx = (clip(x, -1, 1) + 1) / 2: 0, then (x + 1) / 2, then 1 (continuous)."""
+    d/dx = (clip(x, -1, 1) + 1) / 2 = sparse_sigmoid(x): 0, then (x + 1) / 2, then 1
+    (continuous).
+
+    One formula gives the three pieces: sparse_plus(x) = d^2 + max(x - 1, 0), with d the
+    derivative: d^2 is 0 below -1 and 1 above 1, where max(x - 1, 0) adds the rest up to x.
+    """
 
     name = "sparse_plus"
 
     def forward(ctx, x):
-        ctx.save_for_backward(x)
-        # One formula for the three pieces: the square is 0 below -1 and 1 above 1, where
-        # max(x - 1, 0) adds the rest up to x.
-        out = np.clip(x, -1, 1)
-        out += 1
-        out *= out
-        out *= 0.25
-        out += np.maximum(x - 1, 0)
+        d = np.clip(x, -1.0, 1.0)
+        d += 1
+        d *= 0.5
+        out = d * d
+        out += np.clip(x - 1, 0.0, np.inf)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, d)
         return out
 
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * ((x.clip(-1.0, 1.0) + 1) * 0.5)
+        x, d = ctx.saved_tensors  # d = sparse_sigmoid(x), from forward: a constant here
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): d must
+            d = sparse_sigmoid(x)  # be a function of x, so that it is differentiated too
+        return grad * d
 
 
 def sparse_plus(x: TensorLike) -> Tensor:
