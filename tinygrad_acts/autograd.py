@@ -127,7 +127,7 @@ def _store_grad(tensor: Tensor, grad: Tensor, shared: set[Tensor]) -> None:
     if tensor.grad is not None:
         tensor.grad = tensor.grad + grad
         return
-    if tensor._ctx is None and (grad in shared or not grad.data.flags.owndata):
+    if tensor._ctx is None and (grad in shared or grad.data.base is not None):  # a view
         grad = grad._copy()
     shared.add(grad)
     tensor.grad = grad
@@ -213,14 +213,14 @@ def _as_sequence(value, argname: str) -> list:
 
 def default_root_grad(root: Tensor, argname: str) -> Tensor:
     """The gradient of a scalar result with respect to itself: 1 (of the root's dtype)."""
-    from .engine import Tensor
+    from .engine import _tensor
 
     if root.size != 1:
         raise ValueError(
             f"{argname} can be left out only for a scalar result; the result has shape "
             f"{root.shape}: pass a gradient of that shape (e.g. ta.Tensor(np.ones({root.shape})))"
         )
-    return Tensor(np.ones(root.shape, dtype=root.dtype))
+    return _tensor(np.ones(root.shape, dtype=root.dtype))
 
 
 def check_root_grad(root: Tensor, grad, argname: str) -> Tensor:
