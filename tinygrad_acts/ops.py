@@ -572,9 +572,10 @@ def stack(tensors, axis: int = 0) -> Tensor:
     return Stack.apply(*tensors, axis=axis)
 
 
-def _broadcast_pair(fn_name: str, *tensors: Tensor) -> None:
+def _apply_broadcasting(fn: type[Function], fn_name: str, *tensors: Tensor) -> Tensor:
+    """fn.apply(*tensors), explaining in words when numpy refuses to broadcast the shapes."""
     try:
-        np.broadcast_shapes(*[t.shape for t in tensors])
+        return fn.apply(*tensors)
     except ValueError:
         raise ValueError(
             f"{fn_name}: shapes {', '.join(str(t.shape) for t in tensors)} do not broadcast"
@@ -587,9 +588,7 @@ def where(condition, x, y) -> Tensor:
     if condition.dtype != bool:
         raise TypeError(f"where: condition must be boolean, received dtype {condition.dtype}")
     x, y = _operands(x, y)
-    cond = _tensor(condition)
-    _broadcast_pair("where", cond, x, y)
-    return Where.apply(cond, x, y)
+    return _apply_broadcasting(Where, "where", _tensor(condition), x, y)
 
 
 def _operands(a, b) -> tuple[Tensor, Tensor]:
@@ -608,15 +607,13 @@ def _operands(a, b) -> tuple[Tensor, Tensor]:
 def maximum(a, b) -> Tensor:
     """Elementwise maximum; on a tie each side gets half the gradient."""
     a, b = _operands(a, b)
-    _broadcast_pair("maximum", a, b)
-    return Maximum.apply(a, b)
+    return _apply_broadcasting(Maximum, "maximum", a, b)
 
 
 def minimum(a, b) -> Tensor:
     """Elementwise minimum; on a tie each side gets half the gradient."""
     a, b = _operands(a, b)
-    _broadcast_pair("minimum", a, b)
-    return Minimum.apply(a, b)
+    return _apply_broadcasting(Minimum, "minimum", a, b)
 
 
 def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:

@@ -124,15 +124,17 @@ class Optimizer:
         self._apply(pairs)
 
     def _check_gradient(self, i: int, gradient: Any, variable: Any) -> np.ndarray:
-        owner = f"{type(self).__name__}: variable {i}"
+        def owner() -> str:  # only built for an error message: this runs for every weight
+            return f"{type(self).__name__}: variable {i}"
+
         if not isinstance(variable, Tensor):
-            raise TypeError(f"{owner} must be a Tensor, received {type(variable).__name__}")
+            raise TypeError(f"{owner()} must be a Tensor, received {type(variable).__name__}")
         if variable.dtype.kind != "f":
-            raise TypeError(f"{owner} must be a float Tensor, received dtype {variable.dtype}")
+            raise TypeError(f"{owner()} must be a float Tensor, received dtype {variable.dtype}")
         array = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
         if array.shape != variable.shape:
             raise ValueError(
-                f"{owner} ({variable.name or 'unnamed'}) has shape {variable.shape}, "
+                f"{owner()} ({variable.name or 'unnamed'}) has shape {variable.shape}, "
                 f"its gradient has shape {array.shape}"
             )
         return array
