@@ -45,7 +45,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout as is
 from harness import (  # noqa: E402
+    SGDContender,
+    TensorSGDContender,
+    TorchSGDContender,
     blas_threads,
+    check_same_math,
     format_table,
     machine,
     medians,
@@ -86,10 +90,13 @@ def make_problem(batch: int = BATCH, seed: int = 0) -> tuple[list[np.ndarray], n
 
 
 # ---- the contenders: each computes (loss, gradients) and takes one SGD step ----------------
-class Engine:
-    """tinygrad_acts with the loss written as mean(logsumexp(logits) - logits[label])."""
+class Engine(TensorSGDContender):
+    """tinygrad_acts with the loss written as mean(logsumexp(logits) - logits[label]).
+    `clear()` drops the gradients kept from the last step (and with them, nothing else: the
+    graph itself went when the loss did)."""
 
     name = "tinygrad_acts (logsumexp loss)"
+    lr = LR
 
     def __init__(self, params, x, labels):
         self.params = [ta.Tensor(p.copy(), requires_grad=True) for p in params]
@@ -108,17 +115,6 @@ class Engine:
         loss.backward()
         return loss.item(), [p.grad.data for p in self.params]
 
-    def step(self):
-        loss, grads = self.loss_and_grads()
-        for p, g in zip(self.params, grads, strict=True):
-            p.data -= LR * g
-        return loss
-
-    def clear(self):
-        """Drop the gradients kept from the last step (and with them, nothing else: the
-        graph itself went when the loss did)."""
-        for p in self.params:
-            p.grad = None
 
 
 class EngineKerasLoss(Engine):
@@ -156,8 +152,39 @@ def selu_backward(grad: np.ndarray, z: np.ndarray, negative: np.ndarray) -> np.n
     return grad
 
 
-class NumpyByHand:
+def selu_mlp_forward(params: list[np.ndarray], x: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """The forward pass by hand of x -> SELU -> SELU -> linear (params W1, b1, W2, b2, W3,
+    b3): the outputs (logits), and what `selu_mlp_backward` needs."""
+    w1, b1, w2, b2, w3, b3 = params
+    z1 = x @ w1
+    z1 += b1
+    h1, negative1 = selu_forward(z1)
+    z2 = h1 @ w2
+    z2 += b2
+    h2, negative2 = selu_forward(z2)
+    out = h2 @ w3
+    out += b3
+    return out, (z1, negative1, h1, z2, negative2, h2)
+
+
+def selu_mlp_backward(params: list[np.ndarray], x: np.ndarray, saved: tuple,
+                      d_out: np.ndarray) -> list[np.ndarray]:
+    """The gradients of (W1, b1, W2, b2, W3, b3), given d loss / d outputs and what
+    `selu_mlp_forward` saved."""
+    _, _, w2, _, w3, _ = params
+    z1, negative1, h1, z2, negative2, h2 = saved
+    d_z2 = selu_backward(d_out @ w3.T, z2, negative2)
+    d_z1 = selu_backward(d_z2 @ w2.T, z1, negative1)
+    return [
+        x.T @ d_z1, d_z1.sum(axis=0),
+        h1.T @ d_z2, d_z2.sum(axis=0),
+        h2.T @ d_out, d_out.sum(axis=0),
+    ]
+
+
+class NumpyByHand(SGDContender):
     name = "numpy by hand"
+    lr = LR
 
     def __init__(self, params, x, labels):
         self.params = [p.copy() for p in params]
@@ -165,16 +192,8 @@ class NumpyByHand:
         self.rows = np.arange(len(labels))
 
     def loss_and_grads(self):
-        w1, b1, w2, b2, w3, b3 = self.params
-        x, rows, labels = self.x, self.rows, self.labels
-        z1 = x @ w1
-        z1 += b1
-        h1, negative1 = selu_forward(z1)
-        z2 = h1 @ w2
-        z2 += b2
-        h2, negative2 = selu_forward(z2)
-        logits = h2 @ w3
-        logits += b3
+        rows, labels = self.rows, self.labels
+        logits, saved = selu_mlp_forward(self.params, self.x)
         # loss = mean(logsumexp(logits) - logits[label]), shifted by the row max (stable)
         top = logits.max(axis=1, keepdims=True)
         shifted = logits - top
@@ -186,27 +205,15 @@ class NumpyByHand:
         d_logits /= total
         d_logits[rows, labels] -= 1.0
         d_logits /= len(labels)
-        d_z2 = selu_backward(d_logits @ w3.T, z2, negative2)
-        d_z1 = selu_backward(d_z2 @ w2.T, z1, negative1)
-        grads = [
-            x.T @ d_z1, d_z1.sum(axis=0),
-            h1.T @ d_z2, d_z2.sum(axis=0),
-            h2.T @ d_logits, d_logits.sum(axis=0),
-        ]
-        return loss, grads
-
-    def step(self):
-        loss, grads = self.loss_and_grads()
-        for p, g in zip(self.params, grads, strict=True):
-            p -= LR * g
-        return loss
+        return loss, selu_mlp_backward(self.params, self.x, saved, d_logits)
 
     def clear(self):
         """Nothing outlives a step here."""
 
 
-class Torch:
+class Torch(TorchSGDContender):
     name = "torch"
+    lr = LR
 
     def __init__(self, params, x, labels):
         import torch
@@ -225,16 +232,6 @@ class Torch:
         loss.backward()
         return loss.item(), [p.grad for p in self.params]
 
-    def step(self):
-        loss, grads = self.loss_and_grads()
-        with self.torch.no_grad():
-            for p, g in zip(self.params, grads, strict=True):
-                p -= LR * g
-        return loss
-
-    def clear(self):
-        for p in self.params:
-            p.grad = None
 
 
 def available_contenders() -> list[type]:
@@ -251,25 +248,6 @@ def available_contenders() -> list[type]:
         Torch.name = f"torch ({threads} thread{'s' if threads > 1 else ''})"
         contenders.append(Torch)
     return contenders
-
-
-def check_same_math(contenders, problem) -> None:
-    """Every contender's loss and gradients at the starting weights equal numpy's (to
-    float32 rounding: the products sum 784 or 512 terms, in different orders)."""
-    reference_loss, reference_grads = NumpyByHand(*problem).loss_and_grads()
-    for contender in contenders:
-        loss, grads = contender(*problem).loss_and_grads()
-        if not math.isclose(loss, reference_loss, rel_tol=1e-5):
-            raise AssertionError(f"{contender.name}: loss {loss} != numpy's {reference_loss}")
-        for i, (g, ref) in enumerate(zip(grads, reference_grads, strict=True)):
-            g = np.asarray(g, dtype=np.float64)
-            scale = np.max(np.abs(ref))
-            if not np.allclose(g, ref, rtol=1e-4, atol=1e-5 * scale):
-                raise AssertionError(
-                    f"{contender.name}: gradient {i} differs from numpy's by up to "
-                    f"{np.max(np.abs(g - ref)):.3g} (largest entry {scale:.3g})"
-                )
-    print(f"checked: loss and all 6 gradients agree with numpy for {len(contenders)} contenders")
 
 
 def peak_memory(runner) -> tuple[int, int]:
@@ -290,7 +268,8 @@ def run(repeats: int, warmup: int,
         batch: int) -> tuple[dict[str, list[float]], dict[str, tuple[int, int]]]:
     problem = make_problem(batch)
     contenders = available_contenders()
-    check_same_math(contenders, problem)
+    # to float32 rounding: the products sum 784 or 512 terms, in different orders
+    check_same_math(contenders, problem, NumpyByHand, atol=1e-5, atol_of_largest=True)
     runners = [contender(*problem) for contender in contenders]
     for runner in runners:
         for _ in range(warmup):

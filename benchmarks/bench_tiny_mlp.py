@@ -21,16 +21,25 @@ garbage collector is off while a step is timed (as in `timeit`).
 from __future__ import annotations
 
 import argparse
-import gc
 import math
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout as is
+from harness import (  # noqa: E402
+    SGDContender,
+    TensorSGDContender,
+    TorchSGDContender,
+    check_same_math,
+    format_table,
+    medians,
+    optional_contenders,
+    profile,
+    round_robin,
+)
+
 import tinygrad_acts as ta  # noqa: E402
 
 LAYER_SIZES = (2, 16, 16, 1)
@@ -51,8 +60,9 @@ def make_problem(seed: int = 0) -> tuple[list[np.ndarray], np.ndarray, np.ndarra
 
 
 # ---- the contenders: each computes (loss, gradients) and takes one SGD step ----------------
-class Engine:
+class Engine(TensorSGDContender):
     name = "tinygrad_acts"
+    lr = LR
 
     def __init__(self, params, x, y):
         self.params = [ta.Tensor(p.copy(), requires_grad=True) for p in params]
@@ -60,8 +70,7 @@ class Engine:
 
     def loss_and_grads(self):
         w1, b1, w2, b2, w3, b3 = self.params
-        for p in self.params:
-            p.grad = None
+        self.clear()
         h1 = (self.x @ w1 + b1).tanh()
         h2 = (h1 @ w2 + b2).tanh()
         out = h2 @ w3 + b3
@@ -69,15 +78,11 @@ class Engine:
         loss.backward()
         return loss.item(), [p.grad.data for p in self.params]
 
-    def step(self):
-        loss, grads = self.loss_and_grads()
-        for p, g in zip(self.params, grads, strict=True):
-            p.data -= LR * g
-        return loss
 
 
-class NumpyByHand:
+class NumpyByHand(SGDContender):
     name = "numpy by hand"
+    lr = LR
 
     def __init__(self, params, x, y):
         self.params = [p.copy() for p in params]
@@ -99,15 +104,10 @@ class NumpyByHand:
         ]
         return loss, grads
 
-    def step(self):
-        loss, grads = self.loss_and_grads()
-        for p, g in zip(self.params, grads, strict=True):
-            p -= LR * g
-        return loss
 
-
-class Torch:
+class Torch(TorchSGDContender):
     name = "torch (1 thread)"
+    lr = LR
 
     def __init__(self, params, x, y):
         import torch
@@ -119,8 +119,7 @@ class Torch:
 
     def loss_and_grads(self):
         w1, b1, w2, b2, w3, b3 = self.params
-        for p in self.params:
-            p.grad = None
+        self.clear()
         h1 = (self.x @ w1 + b1).tanh()
         h2 = (h1 @ w2 + b2).tanh()
         out = h2 @ w3 + b3
@@ -128,16 +127,11 @@ class Torch:
         loss.backward()
         return loss.item(), [p.grad for p in self.params]
 
-    def step(self):
-        loss, grads = self.loss_and_grads()
-        with self.torch.no_grad():
-            for p, g in zip(self.params, grads, strict=True):
-                p -= LR * g
-        return loss
 
 
-class Micrograd:
+class Micrograd(SGDContender):
     name = "micrograd"
+    lr = LR
 
     def __init__(self, params, x, y):
         from micrograd.engine import Value
@@ -187,112 +181,58 @@ class Micrograd:
                  for p, shape in zip(self.params, self.shapes, strict=True)]
         return loss.data, grads
 
-    def step(self):
-        loss, _ = self.loss_and_grads()
+    def update(self, grads):
+        """The gradients are the Values' own `.grad`s (`grads` holds copies of them)."""
         for v in self._all_values():
-            v.data -= LR * v.grad
-        return loss
+            v.data -= self.lr * v.grad
 
 
 def available_contenders() -> list[type]:
-    contenders = [NumpyByHand, Engine]
-    for module, contender in (("torch", Torch), ("micrograd", Micrograd)):
-        try:
-            __import__(module)
-        except ImportError:
-            print(f"({module} is not installed: {contender.name} is left out)")
-        else:
-            contenders.append(contender)
-    return contenders
-
-
-def check_same_math(contenders, problem) -> None:
-    """Every contender's loss and gradients at the starting weights equal numpy's."""
-    reference_loss, reference_grads = NumpyByHand(*problem).loss_and_grads()
-    for contender in contenders:
-        loss, grads = contender(*problem).loss_and_grads()
-        if not math.isclose(loss, reference_loss, rel_tol=1e-5):
-            raise AssertionError(f"{contender.name}: loss {loss} != numpy's {reference_loss}")
-        for i, (g, ref) in enumerate(zip(grads, reference_grads, strict=True)):
-            g = np.asarray(g, dtype=np.float64)
-            if not np.allclose(g, ref, rtol=1e-4, atol=1e-6):
-                raise AssertionError(
-                    f"{contender.name}: gradient {i} differs from numpy's by up to "
-                    f"{np.max(np.abs(g - ref)):.3g}"
-                )
-    print(f"checked: loss and all 6 gradients agree with numpy for {len(contenders)} contenders")
-
-
-def time_step(runner) -> float:
-    """Seconds for one training step, with the garbage collector off while it runs."""
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        runner.step()
-        return time.perf_counter() - start
-    finally:
-        gc.enable()
+    return [NumpyByHand, Engine] + optional_contenders(("torch", Torch),
+                                                       ("micrograd", Micrograd))
 
 
 def run(repeats: int, micrograd_repeats: int, warmup: int) -> dict[str, list[float]]:
     problem = make_problem()
     contenders = available_contenders()
-    check_same_math(contenders, problem)
+    check_same_math(contenders, problem, NumpyByHand)
     runners = [contender(*problem) for contender in contenders]
     for runner in runners:
         if not isinstance(runner, Micrograd):
             for _ in range(warmup):
                 runner.step()
-    times: dict[str, list[float]] = {runner.name: [] for runner in runners}
-    micrograd_every = max(1, repeats // max(1, micrograd_repeats))
-    for r in range(repeats):  # round-robin: each round times every contender once
-        for runner in runners:
-            if isinstance(runner, Micrograd) and (
-                r % micrograd_every or len(times[runner.name]) >= micrograd_repeats
-            ):
-                continue
-            times[runner.name].append(time_step(runner))
-    return times
+    # each round times every contender once, in this order (micrograd in some rounds only)
+    return round_robin({runner.name: runner.step for runner in runners}, repeats,
+                       rotate=False, fewer={Micrograd.name: micrograd_repeats})
 
 
 def print_table(times: dict[str, list[float]]) -> None:
-    medians = {name: statistics.median(t) * 1e6 for name, t in times.items()}
-    engine = medians[Engine.name]
-    header = f"{'contender':<18} {'median us/step':>15} {'min us/step':>12} {'steps':>6} " \
-             f"{'engine / this':>14}"
+    median = {name: t * 1e6 for name, t in medians(times).items()}
+    engine = median[Engine.name]
     print()
     print(f"one training step: {'-'.join(map(str, LAYER_SIZES))} tanh MLP, batch {BATCH}, "
           f"MSE, SGD lr {LR}, float32")
-    print(header)
-    print("-" * len(header))
-    for name, t in times.items():
-        print(f"{name:<18} {medians[name]:>15.1f} {min(t) * 1e6:>12.1f} {len(t):>6} "
-              f"{engine / medians[name]:>13.3g}x")
+    print(format_table(
+        ["contender", "median us/step", "min us/step", "steps", "engine / this"],
+        [[name, f"{median[name]:.1f}", f"{min(t) * 1e6:.1f}", len(t),
+          f"{engine / median[name]:.3g}x"] for name, t in times.items()],
+        min_widths=[18, 15, 12, 6, 14], gap=1,
+    ))
     print()
-    print(f"engine / numpy by hand: {engine / medians[NumpyByHand.name]:.2f}x")
-    if Torch.name in medians:
-        print(f"engine / torch (1 thread): {engine / medians[Torch.name]:.2f}x")
-    if Micrograd.name in medians:
-        print(f"micrograd / engine: {medians[Micrograd.name] / engine:.0f}x")
+    print(f"engine / numpy by hand: {engine / median[NumpyByHand.name]:.2f}x")
+    if Torch.name in median:
+        print(f"engine / torch (1 thread): {engine / median[Torch.name]:.2f}x")
+    if Micrograd.name in median:
+        print(f"micrograd / engine: {median[Micrograd.name] / engine:.0f}x")
 
 
 def profile_engine(steps: int) -> None:
     """cProfile `steps` engine steps; per-step costs are the totals divided by `steps`."""
-    import cProfile
-    import pstats
-
     runner = Engine(*make_problem())
     for _ in range(20):
         runner.step()
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(steps):
-        runner.step()
-    profiler.disable()
-    print(f"\ncProfile of {steps} engine steps (divide times by {steps} for one step):")
-    stats = pstats.Stats(profiler).strip_dirs()
-    stats.sort_stats("tottime").print_stats(25)
-    stats.sort_stats("cumulative").print_stats(25)
+    profile(runner.step, steps, "engine steps", heading=f"cProfile of {steps} engine steps "
+            f"(divide times by {steps} for one step):")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -33,8 +33,19 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout as is
-from bench_large_mlp import selu_backward, selu_forward  # noqa: E402  (the same SELU by hand)
-from harness import format_table, machine, medians, profile, round_robin  # noqa: E402
+from bench_large_mlp import (  # noqa: E402  (the same SELU MLP by hand)
+    selu_mlp_backward,
+    selu_mlp_forward,
+)
+from harness import (  # noqa: E402
+    check_gradients,
+    format_table,
+    machine,
+    medians,
+    optional_contenders,
+    profile,
+    round_robin,
+)
 
 import tinygrad_acts as ta  # noqa: E402
 from tinygrad_acts.layers import Dense  # noqa: E402
@@ -106,26 +117,14 @@ class NumpyByHand:
         self.rng = np.random.default_rng(1)
 
     def loss_and_grads(self, x, y):
-        w1, b1, w2, b2, w3, b3 = self.params
-        z1 = x @ w1
-        z1 += b1
-        h1, negative1 = selu_forward(z1)
-        z2 = h1 @ w2
-        z2 += b2
-        h2, negative2 = selu_forward(z2)
-        z = h2 @ w3
-        z += b3
+        z, saved = selu_mlp_forward(self.params, x)
         # max(z, 0) - z y + log(1 + e^-|z|), averaged; d/dz = sigmoid(z) - y, from the same e
         e = np.exp(-np.abs(z))
         loss = float(np.mean(np.maximum(z, 0.0) - z * y + np.log1p(e)))
         d_z = np.maximum(e, z >= 0) / (1 + e)  # sigmoid(z): e <= 1, so max picks 1 or e
         d_z -= y
         d_z /= len(y)
-        d_z2 = selu_backward(d_z @ w3.T, z2, negative2)
-        d_z1 = selu_backward(d_z2 @ w2.T, z1, negative1)
-        grads = [x.T @ d_z1, d_z1.sum(axis=0), h1.T @ d_z2, d_z2.sum(axis=0),
-                 h2.T @ d_z, d_z.sum(axis=0)]
-        return loss, z, grads
+        return loss, z, selu_mlp_backward(self.params, x, saved, d_z)
 
     def adam(self, grads):
         """Keras's Adam: the bias correction folded into the step size."""
@@ -214,14 +213,7 @@ class Torch:
 
 
 def available_contenders() -> list[type]:
-    contenders = [NumpyByHand, Engine]
-    try:
-        __import__("torch")
-    except ImportError:
-        print(f"(torch is not installed: {Torch.name} is left out)")
-    else:
-        contenders.append(Torch)
-    return contenders
+    return [NumpyByHand, Engine] + optional_contenders(("torch", Torch))
 
 
 def check_same_math(contenders, problem) -> None:
@@ -236,12 +228,7 @@ def check_same_math(contenders, problem) -> None:
         x_batch, reference.y[:BATCH])
     for contender in contenders:
         loss, grads = contender(*problem).first_gradients(x_batch, y_batch)
-        if not math.isclose(loss, reference_loss, rel_tol=1e-5):
-            raise AssertionError(f"{contender.name}: loss {loss} != numpy's {reference_loss}")
-        for i, (g, ref) in enumerate(zip(grads, reference_grads, strict=True)):
-            if not np.allclose(g, ref, rtol=1e-4, atol=1e-6):
-                raise AssertionError(f"{contender.name}: gradient {i} differs from numpy's by "
-                                     f"up to {np.max(np.abs(g - ref)):.3g}")
+        check_gradients(contender.name, loss, grads, reference_loss, reference_grads)
     engine = Engine(*problem)
     engine.fit(1, shuffle=False)
     reference.fit(1, shuffle=False)
