@@ -21,46 +21,27 @@ from pathlib import Path
 DATASETS = ("moons", "circles", "spirals", "blobs")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive integer, received {text!r}"
-        ) from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {value}")
-    return value
+def _number(kind: type, minimum: float, strict: bool, expected: str):
+    """An argparse type: text -> `kind` (int or float), at least `minimum` (or above it when
+    `strict`); argparse turns the error into "argument --x: expected ..."."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, received {text!r}") from None
+        if not (value > minimum if strict else value >= minimum):  # also refuses nan
+            raise argparse.ArgumentTypeError(f"expected {expected}, received {value}")
+        return value
+
+    parse.__name__ = expected  # argparse names the type in some messages
+    return parse
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, received {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, received {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, received {value}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, received {text!r}") from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, received {value}")
-    return value
+_positive_int = _number(int, 0, strict=True, expected="a positive integer")
+_non_negative_int = _number(int, 0, strict=False, expected="an integer >= 0")
+_positive_float = _number(float, 0.0, strict=True, expected="a positive number")
+_non_negative_float = _number(float, 0.0, strict=False, expected="a number >= 0")
 
 
 def _hidden_sizes(text: str) -> tuple[int, ...]:
