@@ -691,9 +691,12 @@ class Tensor:
     def sum_to(self, shape: tuple[int, ...]) -> Tensor:
         """Sum over the axes that broadcasting added, back to `shape`: un-broadcasting."""
         shape = tuple(shape)
-        if shape == self.shape:
+        own = self.data.shape
+        if shape == own:
             return self
-        if not _broadcasts_to(shape, self.shape):  # else the sum would be silently wrong
+        if own[len(own) - len(shape):] == shape:  # only leading axes were added (a bias)
+            return ops.SumTo.apply(self, shape=shape)
+        if not _broadcasts_to(shape, own):  # else the sum would be silently wrong
             raise ValueError(
                 f"sum_to: cannot sum shape {self.shape} to {shape}: {shape} does not "
                 f"broadcast to {self.shape}"

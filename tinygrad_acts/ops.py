@@ -21,7 +21,8 @@ class Add(Function):
     """a + b;  d/da = 1, d/db = 1."""
 
     def forward(ctx, a, b):
-        ctx.shapes = (a.shape, b.shape)
+        if ctx.needs_input_grad:
+            ctx.shapes = (a.shape, b.shape)
         return a + b
 
     def backward(ctx, grad):
@@ -33,7 +34,8 @@ class Sub(Function):
     """a - b;  d/da = 1, d/db = -1."""
 
     def forward(ctx, a, b):
-        ctx.shapes = (a.shape, b.shape)
+        if ctx.needs_input_grad:
+            ctx.shapes = (a.shape, b.shape)
         return a - b
 
     def backward(ctx, grad):
@@ -448,9 +450,9 @@ class SumTo(Function):
     def forward(ctx, a, shape):
         ctx.input_shape = a.shape
         lead = a.ndim - len(shape)
+        if a.shape[lead:] == shape:  # only leading axes were added (a bias): one reduction
+            return np.add.reduce(a, axis=0 if lead == 1 else tuple(range(lead)))
         kept = tuple(lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1)
-        if not kept:  # only leading axes were added (a bias): one plain reduction
-            return np.add.reduce(a, axis=tuple(range(lead)))
         return np.add.reduce(a, axis=tuple(range(lead)) + kept, keepdims=True).reshape(shape)
 
     def backward(ctx, grad):
