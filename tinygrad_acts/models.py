@@ -27,7 +27,6 @@ import math
 import numbers
 import os
 import sys
-import tempfile
 import time
 import zipfile
 from collections.abc import Sequence
@@ -40,6 +39,7 @@ from . import metrics as metrics_module
 from .autograd import no_grad
 from .callbacks import Callback, CallbackList, History, TerminateOnNaN
 from .engine import Tensor
+from .files import atomic_write
 from .layers.base import Layer, unique_name
 
 __all__ = ["Sequential"]
@@ -217,18 +217,8 @@ class Sequential:
             )
         arrays = {f"weight_{i:04d}": w.data for i, w in enumerate(weights)}
         arrays["names"] = np.array([w.name or "" for w in weights])
-        directory = os.path.dirname(os.path.abspath(path))
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".npz")
-        try:
-            with os.fdopen(handle, "wb") as f:
-                np.savez(f, **arrays)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.remove(temporary)
-            raise
+        with atomic_write(path) as f:
+            np.savez(f, **arrays)
 
     def load_weights(self, path: str | os.PathLike) -> None:
         """Read weights written by `save_weights`. They are matched by position; the count
