@@ -156,7 +156,7 @@ def main() -> None:
     plots = plots_or_none()
     if plots is not None:
         # matplotlib's object-oriented API, as tinygrad_acts.plots uses: no backend to pick.
-        figure = plots.require_matplotlib().figure.Figure(figsize=(6, 4), layout="constrained")
+        figure = plots.new_figure(figsize=(6, 4), layout="constrained")
         ax = figure.add_subplot()
         ax.loglog(STEPS, forward, "o-", label="forward difference")
         ax.loglog(STEPS, central, "s-", label="central difference")
@@ -165,7 +165,7 @@ def main() -> None:
         ax.grid(alpha=0.3)
         ax.legend()
         path = picture_path(out, "finite_difference_errors.png")
-        figure.savefig(path, dpi=100)
+        plots.save_figure(figure, path)
         wrote(path)
 
 if __name__ == "__main__":

@@ -152,7 +152,7 @@ def main() -> None:
         column = ta.Tensor(zs.reshape(-1, 1))
         from_probability = losses.binary_crossentropy(target, sigmoid(column)).numpy()
         from_logit = losses.binary_crossentropy(target, column, from_logits=True).numpy()
-        figure = plots.require_matplotlib().figure.Figure(figsize=(6, 4), layout="constrained")
+        figure = plots.new_figure(figsize=(6, 4), layout="constrained")
         ax = figure.add_subplot()
         ax.plot(zs, from_logit, label="from_logits=True (exact)")
         ax.plot(zs, from_probability, "--", label="from sigmoid(z), clipped")
@@ -161,7 +161,7 @@ def main() -> None:
         ax.grid(alpha=0.3)
         ax.legend()
         path = picture_path(out, "cross_entropy_from_logits.png")
-        figure.savefig(path, dpi=100)
+        plots.save_figure(figure, path)
         wrote(path)
 
 

@@ -180,11 +180,11 @@ def main() -> None:
     section("Picture")
     plots = plots_or_none()
     if plots is not None:
-        figure = plots.require_matplotlib().figure.Figure(figsize=(10, 3.6), layout="constrained")
+        figure = plots.new_figure(figsize=(10, 3.6), layout="constrained")
         for ax, name in zip(figure.subplots(1, 3), ("tanh", "softplus", "selu"), strict=True):
             plots.plot_activation(name, ax=ax)  # f, f' and f'' from the engine
         path = picture_path(out, "second_derivatives.png")
-        figure.savefig(path, dpi=100)
+        plots.save_figure(figure, path)
         wrote(path)
 
 

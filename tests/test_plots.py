@@ -144,7 +144,7 @@ def test_a_failed_save_leaves_the_old_file_and_no_temporary(tmp_path):
 
     figure.savefig = failing_savefig
     with pytest.raises(OSError, match="disk full"):
-        plots._save(figure, target)
+        plots.save_figure(figure, target)
     assert target.read_bytes() == b"old picture"
     assert [p.name for p in tmp_path.iterdir()] == ["curve.png"]
 

@@ -898,14 +898,14 @@ class ActivationStatistics(Callback):
             ImportError: without matplotlib (`pip install "tinygrad_acts[plot]"`).
             ValueError: before any record (fit first), or an unknown suffix.
         """
-        from .plots import _new_figure, _save  # matplotlib is imported only to draw
+        from .plots import new_figure, save_figure  # matplotlib is imported only to draw
 
         self._check_recorded("plot")
-        figure = _new_figure(figsize=(16, 4.2), layout="constrained")
+        figure = new_figure(figsize=(16, 4.2), layout="constrained")
         self.draw(figure.subplots(1, len(_STATISTICS)))
         if title is not None:
             figure.suptitle(title)
-        return _save(figure, path)
+        return save_figure(figure, path)
 
     def draw(self, axes: Iterable[Axes], limits: dict[str, tuple[float, float]] | None = None,
              label: str | None = None) -> None:

@@ -57,14 +57,20 @@ def _hidden_sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
-def _activation_name(text: str) -> str:
-    from . import activations
+def _known_name(text: str, module_name: str) -> str:
+    """`text` if `tinygrad_acts.<module_name>.get` knows it; otherwise its error (which
+    suggests the closest names) as argparse's."""
+    import importlib
 
     try:
-        activations.get(text)
+        importlib.import_module(f"tinygrad_acts.{module_name}").get(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
     return text
+
+
+def _activation_name(text: str) -> str:
+    return _known_name(text, "activations")
 
 
 def _hidden_activation(text: str) -> str:
@@ -85,13 +91,7 @@ def _hidden_activation(text: str) -> str:
 
 
 def _initializer_name(text: str) -> str:
-    from . import initializers
-
-    try:
-        initializers.get(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
-    return text
+    return _known_name(text, "initializers")
 
 
 def _graph_path(text: str) -> Path:

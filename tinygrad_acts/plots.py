@@ -73,11 +73,13 @@ def require_matplotlib() -> ModuleType:
     return matplotlib
 
 
-def _new_figure(**kwargs: Any) -> Figure:
+def new_figure(**kwargs: Any) -> Figure:
+    """A matplotlib Figure (keyword arguments as `Figure`'s), made without pyplot, so that no
+    backend is chosen: it saves anywhere and shows inline in a notebook."""
     return require_matplotlib().figure.Figure(**kwargs)
 
 
-def _save(figure: Figure, path: str | os.PathLike) -> Path:
+def save_figure(figure: Figure, path: str | os.PathLike) -> Path:
     """Write `figure` to `path` (the format from its suffix) in one step, creating folders."""
     path = Path(path)
     fmt = path.suffix[1:].lower()
@@ -185,14 +187,14 @@ def plot_activation(
     low, high = _check_range(x_range)
     label, fn = _curve(fn_or_name, params)
     if ax is None:
-        figure = _new_figure(figsize=(5, 3.6))
+        figure = new_figure(figsize=(5, 3.6))
         # Fixed margins: an automatic layout would double the time a gallery takes.
         figure.subplots_adjust(left=0.11, right=0.97, bottom=0.14, top=0.9)
         ax = figure.add_subplot()
     _draw_activation(ax, label, fn, (low, high))
     ax.set_xlabel("x")
     if path is not None:
-        _save(ax.figure, path)
+        save_figure(ax.figure, path)
     return ax.figure
 
 
@@ -250,12 +252,12 @@ def activation_gallery(output_dir: str | os.PathLike,
     names = _gallery_names(names)
     output_dir = Path(output_dir)
     paths = [
-        _save(plot_activation(name, **_gallery_params(name)), output_dir / f"{name}.png")
+        save_figure(plot_activation(name, **_gallery_params(name)), output_dir / f"{name}.png")
         for name in names
     ]
     columns = min(5, len(names))
     rows = -(-len(names) // columns)
-    overview = _new_figure(figsize=(3.2 * columns, 2.5 * rows), layout="constrained")
+    overview = new_figure(figsize=(3.2 * columns, 2.5 * rows), layout="constrained")
     axes = overview.subplots(rows, columns, squeeze=False).ravel()
     for ax, name in zip(axes, names, strict=False):  # spare axes hidden below
         params = _gallery_params(name)
@@ -266,7 +268,7 @@ def activation_gallery(output_dir: str | os.PathLike,
         ax.set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()
     overview.legend(handles, labels, loc="outside upper center", ncols=3)
-    paths.append(_save(overview, output_dir / "overview.png"))
+    paths.append(save_figure(overview, output_dir / "overview.png"))
     return paths
 
 
@@ -324,7 +326,7 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, path: str | os.PathLike,
     classes = _predicted_classes(model, grid).reshape(grid_x.shape)
     accuracy = float(np.mean(_predicted_classes(model, X) == y))
 
-    figure = _new_figure(figsize=(5.5, 4.5), layout="constrained")
+    figure = new_figure(figsize=(5.5, 4.5), layout="constrained")
     ax = figure.add_subplot()
     n_classes = int(max(classes.max(), y.max())) + 1
     # One colour per class (C0, C1, ...), the regions pale and the points solid.
@@ -337,7 +339,7 @@ def plot_decision_boundary(model: Any, X: Any, y: Any, path: str | os.PathLike,
     ax.set_title(title if title is not None else f"decision boundary: {accuracy:.1%} right")
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def plot_layer_statistics(stats: Mapping[str, Mapping[str, Any]], path: str | os.PathLike) -> Path:
@@ -362,7 +364,7 @@ def plot_layer_statistics(stats: Mapping[str, Mapping[str, Any]], path: str | os
                 f"plot_layer_statistics: stats[{label!r}] must have 'mean' and 'var', "
                 f"received {entry!r:.80}"
             )
-    figure = _new_figure(figsize=(10, 4), layout="constrained")
+    figure = new_figure(figsize=(10, 4), layout="constrained")
     ax_mean, ax_var = figure.subplots(1, 2)
     for label, entry in stats.items():
         mean, var = np.asarray(entry["mean"]), np.asarray(entry["var"])
@@ -376,7 +378,7 @@ def plot_layer_statistics(stats: Mapping[str, Mapping[str, Any]], path: str | os
     for ax in (ax_mean, ax_var):
         ax.grid(alpha=0.3)
     ax_var.legend(fontsize="small")
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def plot_history(history: Any, path: str | os.PathLike) -> Path:
@@ -397,7 +399,7 @@ def plot_history(history: Any, path: str | os.PathLike) -> Path:
         )
     metrics = sorted({key.removeprefix("val_") for key in logs} - {"loss"})
     groups = [["loss"], metrics] if metrics else [["loss"]]
-    figure = _new_figure(figsize=(5 * len(groups), 3.8), layout="constrained")
+    figure = new_figure(figsize=(5 * len(groups), 3.8), layout="constrained")
     axes = figure.subplots(1, len(groups), squeeze=False).ravel()
     for ax, names in zip(axes, groups, strict=True):
         for name in names:
@@ -411,4 +413,4 @@ def plot_history(history: Any, path: str | os.PathLike) -> Path:
     axes[0].set_title("loss")
     if metrics:
         axes[1].set_title("metrics")
-    return _save(figure, path)
+    return save_figure(figure, path)

@@ -299,7 +299,7 @@ def plot_training(results: Mapping[str, tuple[History, ActivationStatistics]],
 
     Needs matplotlib (`pip install "tinygrad_acts[plot]"`). Returns the path written.
     """
-    from .plots import _new_figure, _save  # matplotlib is imported only to draw
+    from .plots import new_figure, save_figure  # matplotlib is imported only to draw
 
     if not isinstance(results, Mapping) or not results:
         raise ValueError("plot_training: argument `results` must be what compare_training "
@@ -308,9 +308,9 @@ def plot_training(results: Mapping[str, tuple[History, ActivationStatistics]],
     ranges = [stats.limits() for stats in all_stats]
     limits = {name: (min(r[name][0] for r in ranges), max(r[name][1] for r in ranges))
               for name in ranges[0]}
-    figure = _new_figure(figsize=(16, 3.6 * len(results)), layout="constrained")
+    figure = new_figure(figsize=(16, 3.6 * len(results)), layout="constrained")
     rows = figure.subplots(len(results), 4, squeeze=False)
     for axes, (activation, stats) in zip(rows, zip(results, all_stats, strict=True),
                                          strict=True):
         stats.draw(axes, limits=limits, label=activation)
-    return _save(figure, path)
+    return save_figure(figure, path)
