@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import engine  # (a cycle: engine imports this module; its names are used at call time)
+
 if TYPE_CHECKING:
     from .engine import Tensor
 
@@ -117,22 +119,6 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
     return order
 
 
-def _store_grad(tensor: Tensor, grad: Tensor, shared: set[Tensor]) -> None:
-    """Add `grad` to `tensor.grad`.
-
-    Gradients flow on unchanged where a rule passes them through (a + b hands the same
-    gradient to a and b; reshape hands on a view), and nothing in the engine writes into a
-    gradient, so intermediate tensors may share gradient arrays. A leaf - a weight that user
-    code may update or clip in place - gets an array of its own."""
-    if tensor.grad is not None:
-        tensor.grad = tensor.grad + grad
-        return
-    if tensor._ctx is None and (grad in shared or grad.data.base is not None):  # a view
-        grad = grad._copy()
-    shared.add(grad)
-    tensor.grad = grad
-
-
 def run_backward(
     roots: Sequence[Tensor],
     root_grads: Sequence[Tensor],
@@ -147,6 +133,11 @@ def run_backward(
     gradient added to `.grad`. With `inputs` given (what `grad` does) no `.grad` is touched,
     only the part of the graph that leads to `inputs` is visited, and the gradients reaching
     `inputs` are returned.
+
+    Gradients flow on unchanged where a rule passes them through (a + b hands the same
+    gradient to a and b; reshape hands on a view), and nothing in the engine writes into a
+    gradient, so tensors may share gradient arrays. A leaf - a weight that user code may
+    update or clip in place - gets an array of its own.
     """
     order = topological_order(roots)
     if inputs is not None:
@@ -167,10 +158,10 @@ def run_backward(
 
     # The gradient reaching each tensor, summed over its uses, until the tensor is visited.
     pending: dict[Tensor, Tensor] = {}
-    for root, grad in zip(roots, root_grads, strict=False):
+    for root, grad in zip(roots, root_grads, strict=True):
         pending[root] = grad if root not in pending else pending[root] + grad
     results: dict[Tensor, Tensor] = {}
-    shared = set(root_grads)  # gradients that some other tensor holds too
+    shared = set(root_grads)  # gradients that some tensor holds already
     previous_mode = state.grad_enabled
     state.grad_enabled = create_graph
     try:
@@ -178,16 +169,22 @@ def run_backward(
             grad = pending.pop(tensor, None)  # complete: every use of tensor came before
             if grad is None:
                 continue
-            if inputs is None:
-                _store_grad(tensor, grad, shared)
+            ctx = tensor._ctx
+            if inputs is None:  # add it to .grad
+                if tensor.grad is not None:
+                    tensor.grad = tensor.grad + grad
+                else:
+                    if ctx is None and (grad in shared or grad.data.base is not None):
+                        grad = grad._copy()  # a leaf's own array
+                    shared.add(grad)
+                    tensor.grad = grad
             elif tensor in wanted:
                 results[tensor] = grad
-            ctx = tensor._ctx
             if ctx is None:
                 continue
             if inputs is not None and not any(p in leads_to_input for p in ctx.parents):
                 continue  # an input computed from tensors that lead to no other input
-            for parent, parent_grad in zip(ctx.parents, ctx._run_backward(grad), strict=False):
+            for parent, parent_grad in zip(ctx.parents, ctx._run_backward(grad), strict=True):
                 if parent_grad is not None and parent.requires_grad:
                     total = pending.get(parent)
                     pending[parent] = parent_grad if total is None else total + parent_grad
@@ -199,11 +196,9 @@ def run_backward(
 
 
 def _as_sequence(value, argname: str) -> list:
-    from .engine import Tensor
-
-    if isinstance(value, Tensor):
+    if isinstance(value, engine.Tensor):
         return [value]
-    if isinstance(value, (list, tuple)) and all(isinstance(v, Tensor) for v in value):
+    if isinstance(value, (list, tuple)) and all(isinstance(v, engine.Tensor) for v in value):
         return list(value)
     raise TypeError(
         f"grad: {argname} must be a Tensor or a sequence of Tensors, "
@@ -213,25 +208,23 @@ def _as_sequence(value, argname: str) -> list:
 
 def default_root_grad(root: Tensor, argname: str) -> Tensor:
     """The gradient of a scalar result with respect to itself: 1 (of the root's dtype)."""
-    from .engine import _tensor
-
-    if root.size != 1:
+    shape = root.data.shape
+    if root.data.size != 1:
         raise ValueError(
             f"{argname} can be left out only for a scalar result; the result has shape "
-            f"{root.shape}: pass a gradient of that shape (e.g. ta.Tensor(np.ones({root.shape})))"
+            f"{shape}: pass a gradient of that shape (e.g. ta.Tensor(np.ones({shape})))"
         )
-    return _tensor(np.ones(root.shape, dtype=root.dtype))
+    one = np.array(1, dtype=root.data.dtype)  # (np.ones is a Python function: slower)
+    return engine._tensor(one if shape == () else one.reshape(shape))
 
 
 def check_root_grad(root: Tensor, grad, argname: str) -> Tensor:
     """Validate a user-given gradient for `root`: same shape, float, made a Tensor."""
-    from .engine import Tensor
-
     if grad is None:
         return default_root_grad(root, argname)
-    if not isinstance(grad, Tensor):
+    if not isinstance(grad, engine.Tensor):
         try:
-            grad = Tensor(np.asarray(grad, dtype=root.dtype))
+            grad = engine.Tensor(np.asarray(grad, dtype=root.dtype))
         except (TypeError, ValueError):
             raise TypeError(
                 f"{argname} must be a Tensor or an array of numbers of shape {root.shape}, "

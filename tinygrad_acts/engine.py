@@ -125,18 +125,20 @@ class Function:
                 break
             if t.requires_grad:
                 requires_grad = True
-        record = requires_grad and state.grad_enabled
         ctx = cls.__new__(cls)
-        if record:  # set before forward, which may skip what only backward needs when empty
-            ctx.needs_input_grad = tuple(map(_requires_grad, inputs))
+        if not (requires_grad and state.grad_enabled):  # nothing to record
+            out = cls.forward(ctx, *map(_data, inputs), **params)
+            if out.__class__ is not np.ndarray:
+                out = np.asarray(out)
+            return _tensor(out)
+        # Set before forward, which may skip what only backward needs when it is empty.
+        ctx.needs_input_grad = tuple(map(_requires_grad, inputs))
         out = cls.forward(ctx, *map(_data, inputs), **params)
         if out.__class__ is not np.ndarray:
             # numpy reductions, and operations on 0-d arrays, return numpy scalars
             scalar, out = out, np.asarray(out)
             if ctx._saved:  # a saved output is still the output
                 ctx._saved = tuple([out if v is scalar else v for v in ctx._saved])
-        if not record:
-            return _tensor(out)
         result = _tensor(out, True, ctx)
         ctx.parents = inputs
         if params:
@@ -164,9 +166,26 @@ class Function:
                 f"{type(ctx).__name__}.backward returned {len(grads)} gradients for "
                 f"{len(ctx.parents)} inputs"
             )
-        for i, (g, parent) in enumerate(zip(grads, ctx.parents, strict=False)):
-            if g is None or not parent.requires_grad:
-                continue
+        for g, parent in zip(grads, ctx.parents, strict=True):
+            if g is not None and (
+                g.__class__ is not Tensor
+                or g.data.shape != parent.data.shape
+                or g.data.dtype is not parent.data.dtype
+            ):
+                return _checked_grads(ctx, grads)  # an error, or a dtype to convert
+        return grads
+
+    def _release(ctx) -> None:
+        ctx._saved = None
+        ctx._released = True
+
+
+def _checked_grads(ctx: Function, grads: tuple) -> tuple:
+    """The gradients a backward rule returned, each a Tensor of its input's shape and dtype
+    (e.g. the float32 input of a float64 operation gets its gradient back in float32)."""
+    checked = []
+    for i, (g, parent) in enumerate(zip(grads, ctx.parents, strict=True)):
+        if g is not None and parent.requires_grad:
             if g.__class__ is not Tensor:
                 raise TypeError(
                     f"{type(ctx).__name__}.backward must return Tensors (so that it is "
@@ -177,13 +196,10 @@ class Function:
                     f"{type(ctx).__name__}.backward returned a gradient of shape {g.shape} "
                     f"for input {i} of shape {parent.shape}"
                 )
-            if g.data.dtype != parent.data.dtype:  # e.g. float32 input of a float64 op
-                grads = grads[:i] + (g.astype(parent.dtype),) + grads[i + 1 :]
-        return grads
-
-    def _release(ctx) -> None:
-        ctx._saved = None
-        ctx._released = True
+            if g.data.dtype != parent.data.dtype:
+                g = g.astype(parent.dtype)
+        checked.append(g)
+    return tuple(checked)
 
 
 def _resolve_saved(ctx: Function, inputs, out: np.ndarray, result: Tensor) -> tuple:
@@ -499,9 +515,10 @@ class Tensor:
         )
 
     def _binary(self, fn: type[Function], other: Any, reflected: bool = False) -> Tensor:
-        other = other if other.__class__ is Tensor else self._operand(other)
+        if other.__class__ is not Tensor:
+            other = self._operand(other)
         a, b = (other, self) if reflected else (self, other)
-        if a.data.dtype != b.data.dtype:
+        if a.data.dtype is not b.data.dtype and a.data.dtype != b.data.dtype:
             a, b = _promote(a, b)
         return fn.apply(a, b)
 
