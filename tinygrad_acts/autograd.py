@@ -111,7 +111,10 @@ def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
                 if parent.requires_grad and parent not in visited:
                     visited.add(parent)
                     ctx = parent._ctx
-                    stack.append((parent, iter(ctx.parents if ctx is not None else ())))
+                    if ctx is None:  # a leaf has no inputs to place first
+                        order.append(parent)
+                        continue
+                    stack.append((parent, iter(ctx.parents)))
                     break
             else:  # every input is placed: the tensor goes after them
                 stack.pop()

@@ -117,29 +117,41 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **params: Any) -> Tensor:
         """Run the operation on `inputs` (Tensors; arrays and scalars become constants)."""
-        requires_grad = False
         for t in inputs:
             if t.__class__ is not Tensor:  # (a numpy array has a .data too: a memoryview)
                 inputs = _as_tensors(inputs)
-                requires_grad = any(map(_requires_grad, inputs))
                 break
-            if t.requires_grad:
-                requires_grad = True
         ctx = cls.__new__(cls)
-        if not (requires_grad and state.grad_enabled):  # nothing to record
-            out = cls.forward(ctx, *map(_data, inputs), **params)
-            if out.__class__ is not np.ndarray:
-                out = np.asarray(out)
-            return _tensor(out)
+        result = Tensor.__new__(Tensor)
+        result.grad = None
+        result.name = None
+        if len(inputs) == 2:  # the common cases spelled out: a tuple built here is cheaper
+            a, b = inputs
+            needs_input_grad = (a.requires_grad, b.requires_grad)
+            arrays = (a.data, b.data)
+        elif len(inputs) == 1:
+            needs_input_grad = (inputs[0].requires_grad,)
+            arrays = (inputs[0].data,)
+        else:
+            needs_input_grad = tuple(map(_requires_grad, inputs))
+            arrays = tuple(map(_data, inputs))
+        if not (True in needs_input_grad and state.grad_enabled):  # nothing to record
+            out = cls.forward(ctx, *arrays, **params)
+            result.data = out if out.__class__ is np.ndarray else np.asarray(out)
+            result.requires_grad = False
+            result._ctx = None
+            return result
         # Set before forward, which may skip what only backward needs when it is empty.
-        ctx.needs_input_grad = tuple(map(_requires_grad, inputs))
-        out = cls.forward(ctx, *map(_data, inputs), **params)
+        ctx.needs_input_grad = needs_input_grad
+        out = cls.forward(ctx, *arrays, **params)
         if out.__class__ is not np.ndarray:
             # numpy reductions, and operations on 0-d arrays, return numpy scalars
             scalar, out = out, np.asarray(out)
             if ctx._saved:  # a saved output is still the output
                 ctx._saved = tuple([out if v is scalar else v for v in ctx._saved])
-        result = _tensor(out, True, ctx)
+        result.data = out
+        result.requires_grad = True
+        result._ctx = ctx
         ctx.parents = inputs
         if params:
             ctx.params = params
@@ -388,9 +400,12 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:
-        if self.data.ndim == 2:  # the common case (MatMul's backward), without checks
+        """The axes reversed; a matrix transposed."""
+        if self.data.ndim != 2:
+            return self.transpose()
+        if self.requires_grad and state.grad_enabled:
             return ops.Transpose.apply(self, axes=(1, 0))
-        return self.transpose()
+        return _tensor(self.data.T)  # nothing to record (as in MatMul's backward): the view
 
     @property
     def is_leaf(self) -> bool:

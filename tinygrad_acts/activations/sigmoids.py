@@ -40,12 +40,15 @@ class Sigmoid(Function):
 
     def forward(ctx, x):
         out = sigmoid_from_exp(np.exp(-np.abs(x)), x >= 0)
-        ctx.save_for_backward(out)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(out, out * (1.0 - out))
         return out
 
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * (out * (1.0 - out))
+        out, slope = ctx.saved_tensors  # slope = out (1 - out), computed in forward
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): the slope
+            slope = out * (1.0 - out)  # must be a function of the output, to be differentiated
+        return grad * slope
 
 
 def sigmoid(x: TensorLike) -> Tensor:
@@ -224,12 +227,15 @@ class Tanh(Function):
 
     def forward(ctx, x):
         out = np.tanh(x)
-        ctx.save_for_backward(out)
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(out, 1.0 - out * out)
         return out
 
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * (1.0 - out * out)
+        out, slope = ctx.saved_tensors  # slope = 1 - out^2, computed in forward: a constant
+        if is_grad_enabled():  # backward is being recorded (create_graph=True): the slope
+            slope = 1.0 - out * out  # must be a function of the output, to be differentiated
+        return grad * slope
 
 
 def tanh(x: TensorLike) -> Tensor:
