@@ -103,7 +103,7 @@ class Function:
         output = ctx._output_ref()
         if output is None:
             raise RuntimeError(f"{ctx.label()}: its output was freed; it cannot be used")
-        return tuple(output if v is _OUTPUT else v for v in ctx._saved)
+        return tuple([output if v is _OUTPUT else v for v in ctx._saved])
 
     @classmethod
     def op_name(cls) -> str:
@@ -125,11 +125,12 @@ class Function:
         result = Tensor.__new__(Tensor)
         result.grad = None
         result.name = None
-        if len(inputs) == 2:  # the common cases spelled out: a tuple built here is cheaper
+        n = len(inputs)
+        if n == 2:  # the common cases spelled out: a tuple built here is cheaper
             a, b = inputs
             needs_input_grad = (a.requires_grad, b.requires_grad)
             arrays = (a.data, b.data)
-        elif len(inputs) == 1:
+        elif n == 1:
             needs_input_grad = (inputs[0].requires_grad,)
             arrays = (inputs[0].data,)
         else:

@@ -137,7 +137,7 @@ class MatMul(Function):
 
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        if a.ndim == 2 and b.ndim == 2:  # the common case, written plainly
+        if a.data.ndim == 2 and b.data.ndim == 2:  # the common case, written plainly
             grad_a = grad @ b.T if ctx.needs_input_grad[0] else None
             grad_b = a.T @ grad if ctx.needs_input_grad[1] else None
             return grad_a, grad_b
@@ -440,10 +440,24 @@ class BroadcastTo(Function):
 
     def forward(ctx, a, shape):
         ctx.input_shape = a.shape
-        return np.broadcast_to(a, shape)
+        return _broadcast_view(a, shape)
 
     def backward(ctx, grad):
         return grad.sum_to(ctx.input_shape)
+
+
+def _broadcast_view(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """`a` repeated along new and size-1 axes without copying: a read-only view of the same
+    memory that steps 0 bytes along those axes. That is what np.broadcast_to returns; its
+    general machinery costs more than a whole small backward rule, so a contiguous `a` (a
+    reduction's gradient) is viewed directly."""
+    if not a.flags.c_contiguous:
+        return np.broadcast_to(a, shape)
+    lead = len(shape) - a.ndim
+    strides = (0,) * lead + tuple([0 if n == 1 else s for n, s in zip(a.shape, a.strides)])
+    view = np.ndarray(shape, a.dtype, a, 0, strides)
+    view.flags.writeable = False
+    return view
 
 
 class SumTo(Function):
