@@ -88,36 +88,38 @@ class name_scope:
         state.scope = self._previous
 
 
-def topological_order(roots: Sequence[Tensor]) -> list[Tensor]:
+def topological_order(roots: Sequence[Tensor], refuse_freed: bool = False) -> list[Tensor]:
     """The tensors that `roots` were computed from, each after all of its inputs.
 
     An iterative depth-first search (micrograd's is recursive, and Python's recursion limit
     stops it near 1,000 nodes; this one handles chains of any length). Only tensors that
-    require grad are visited: the others cannot pass a gradient on.
+    require grad are visited: the others cannot pass a gradient on. With `refuse_freed`, an
+    operation whose saved values an earlier backward pass freed raises its error (so that
+    backward refuses the graph before any `.grad` changes).
 
     Tensors are hashed by identity, so sets and dicts of them are sets and dicts of nodes.
     """
     order: list[Tensor] = []
     visited: set[Tensor] = set()
-    for root in roots:
-        if root in visited or not root.requires_grad:
-            continue
-        visited.add(root)
-        # Each stack entry is a tensor and an iterator over its inputs still to visit.
-        stack = [(root, iter(root._ctx.parents if root._ctx is not None else ()))]
-        while stack:
-            tensor, parents = stack[-1]
-            for parent in parents:
-                if parent.requires_grad and parent not in visited:
-                    visited.add(parent)
-                    ctx = parent._ctx
-                    if ctx is None:  # a leaf has no inputs to place first
-                        order.append(parent)
-                        continue
-                    stack.append((parent, iter(ctx.parents)))
-                    break
-            else:  # every input is placed: the tensor goes after them
-                stack.pop()
+    # Each stack entry is a tensor and an iterator over its inputs still to visit; the first
+    # stands for no tensor: its inputs are the roots.
+    stack: list = [(None, iter(roots))]
+    while stack:
+        tensor, inputs = stack[-1]
+        for t in inputs:
+            if t.requires_grad and t not in visited:
+                visited.add(t)
+                ctx = t._ctx
+                if ctx is None:  # a leaf has no inputs to place first
+                    order.append(t)
+                    continue
+                if refuse_freed and ctx._released:
+                    ctx._call_backward(None)  # raises its "a second time" error
+                stack.append((t, iter(ctx.parents)))
+                break
+        else:  # every input is placed: the tensor goes after them
+            stack.pop()
+            if tensor is not None:
                 order.append(tensor)
     return order
 
@@ -142,7 +144,7 @@ def run_backward(
     gradient, so tensors may share gradient arrays. A leaf - a weight that user code may
     update or clip in place - gets an array of its own.
     """
-    order = topological_order(roots)
+    order = topological_order(roots, refuse_freed=inputs is None)  # refuse before any change
     if inputs is not None:
         # Keep only the tensors from which some input can be reached (inputs included).
         wanted = set(inputs)
@@ -154,16 +156,16 @@ def run_backward(
             ):
                 leads_to_input.add(tensor)
         order = [t for t in order if t in leads_to_input]
-
-    for tensor in order:  # refuse before any .grad changes
-        if tensor._ctx is not None and tensor._ctx._released:
-            tensor._ctx._run_backward(None)  # raises its "a second time" error
+        for tensor in order:  # refuse before anything is computed
+            if tensor._ctx is not None and tensor._ctx._released:
+                tensor._ctx._call_backward(None)  # raises its "a second time" error
 
     # The gradient reaching each tensor, summed over its uses, until the tensor is visited.
     pending: dict[Tensor, Tensor] = {}
     for root, grad in zip(roots, root_grads, strict=True):
         pending[root] = grad if root not in pending else pending[root] + grad
     results: dict[Tensor, Tensor] = {}
+    tensor_class = engine.Tensor
     shared = set(root_grads)  # gradients that some tensor holds already
     previous_mode = state.grad_enabled
     state.grad_enabled = create_graph
@@ -187,10 +189,18 @@ def run_backward(
                 continue
             if inputs is not None and not any(p in leads_to_input for p in ctx.parents):
                 continue  # an input computed from tensors that lead to no other input
-            for parent, parent_grad in zip(ctx.parents, ctx._run_backward(grad), strict=True):
+            i = 0
+            for parent, parent_grad in zip(ctx.parents, ctx._call_backward(grad), strict=True):
                 if parent_grad is not None and parent.requires_grad:
+                    if (
+                        parent_grad.__class__ is not tensor_class
+                        or parent_grad.data.shape != parent.data.shape
+                        or parent_grad.data.dtype is not parent.data.dtype
+                    ):
+                        parent_grad = ctx._checked_grad(i, parent_grad)  # raises, or converts
                     total = pending.get(parent)
                     pending[parent] = parent_grad if total is None else total + parent_grad
+                i += 1
             if not retain_graph:
                 ctx._release()
     finally:

@@ -163,8 +163,9 @@ class Function:
             ctx._saved = _resolve_saved(ctx, inputs, out, result)
         return result
 
-    def _run_backward(ctx, grad: Tensor) -> tuple:
-        """Call `backward` and check what it returns: one gradient per input, right shapes."""
+    def _call_backward(ctx, grad: Tensor) -> tuple:
+        """Call `backward`: a tuple of one gradient (or None) per input. Each gradient is
+        then checked by `_checked_grad` (the backward pass does it for those that misfit)."""
         if ctx._released:
             raise RuntimeError(
                 f"Trying to backward through {ctx.label()} a second time: its saved values "
@@ -179,40 +180,37 @@ class Function:
                 f"{type(ctx).__name__}.backward returned {len(grads)} gradients for "
                 f"{len(ctx.parents)} inputs"
             )
-        for g, parent in zip(grads, ctx.parents, strict=True):
-            if g is not None and (
-                g.__class__ is not Tensor
-                or g.data.shape != parent.data.shape
-                or g.data.dtype is not parent.data.dtype
-            ):
-                return _checked_grads(ctx, grads)  # an error, or a dtype to convert
         return grads
+
+    def _checked_grad(ctx, i: int, grad: Any) -> Tensor:
+        """The gradient `backward` returned for input `i`, which must be a Tensor of that
+        input's shape; converted to its dtype (a float32 input of a float64 operation)."""
+        parent = ctx.parents[i]
+        if grad.__class__ is not Tensor:
+            raise TypeError(
+                f"{type(ctx).__name__}.backward must return Tensors (so that it is "
+                f"differentiable), returned {type(grad).__name__} for input {i}"
+            )
+        if grad.data.shape != parent.data.shape:
+            raise RuntimeError(
+                f"{type(ctx).__name__}.backward returned a gradient of shape {grad.shape} "
+                f"for input {i} of shape {parent.shape}"
+            )
+        if grad.data.dtype != parent.data.dtype:
+            grad = grad.astype(parent.dtype)
+        return grad
+
+    def _run_backward(ctx, grad: Tensor) -> tuple:
+        """`backward`'s gradients, each checked, for the inputs that require grad."""
+        return tuple([
+            g if g is None or not parent.requires_grad else ctx._checked_grad(i, g)
+            for i, (g, parent) in enumerate(zip(ctx._call_backward(grad), ctx.parents,
+                                                strict=True))
+        ])
 
     def _release(ctx) -> None:
         ctx._saved = None
         ctx._released = True
-
-
-def _checked_grads(ctx: Function, grads: tuple) -> tuple:
-    """The gradients a backward rule returned, each a Tensor of its input's shape and dtype
-    (e.g. the float32 input of a float64 operation gets its gradient back in float32)."""
-    checked = []
-    for i, (g, parent) in enumerate(zip(grads, ctx.parents, strict=True)):
-        if g is not None and parent.requires_grad:
-            if g.__class__ is not Tensor:
-                raise TypeError(
-                    f"{type(ctx).__name__}.backward must return Tensors (so that it is "
-                    f"differentiable), returned {type(g).__name__} for input {i}"
-                )
-            if g.data.shape != parent.data.shape:
-                raise RuntimeError(
-                    f"{type(ctx).__name__}.backward returned a gradient of shape {g.shape} "
-                    f"for input {i} of shape {parent.shape}"
-                )
-            if g.data.dtype != parent.data.dtype:
-                g = g.astype(parent.dtype)
-        checked.append(g)
-    return tuple(checked)
 
 
 def _resolve_saved(ctx: Function, inputs, out: np.ndarray, result: Tensor) -> tuple:
@@ -530,51 +528,43 @@ class Tensor:
             f"{type(other).__name__}"
         )
 
-    def _binary(self, fn: type[Function], other: Any, reflected: bool = False) -> Tensor:
-        if other.__class__ is not Tensor:
-            other = self._operand(other)
-        a, b = (other, self) if reflected else (self, other)
-        if a.data.dtype is not b.data.dtype and a.data.dtype != b.data.dtype:
-            a, b = _promote(a, b)
-        return fn.apply(a, b)
-
     def __add__(self, other: Any) -> Tensor:
-        return self._binary(ops.Add, other)
+        return _binary(ops.Add, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return self._binary(ops.Add, other, reflected=True)
+        return _binary(ops.Add, self._operand(other), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return self._binary(ops.Sub, other)
+        return _binary(ops.Sub, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return self._binary(ops.Sub, other, reflected=True)
+        return _binary(ops.Sub, self._operand(other), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return self._binary(ops.Mul, other)
+        return _binary(ops.Mul, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return self._binary(ops.Mul, other, reflected=True)
+        return _binary(ops.Mul, self._operand(other), self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return self._binary(ops.Div, other)
+        return _binary(ops.Div, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return self._binary(ops.Div, other, reflected=True)
+        return _binary(ops.Div, self._operand(other), self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return self._binary(ops.MatMul, other)
+        return _binary(ops.MatMul, self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return self._binary(ops.MatMul, other, reflected=True)
+        return _binary(ops.MatMul, self._operand(other), self)
 
     def __pow__(self, exponent: Any) -> Tensor:
         if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
             return ops.PowScalar.apply(self, exponent=_python_number(exponent))
-        return self._binary(ops.Pow, exponent)
+        return _binary(ops.Pow, self, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
-        return self._binary(ops.Pow, base, reflected=True)
+        return _binary(ops.Pow, self._operand(base), self)
 
     def __neg__(self) -> Tensor:
         return ops.Neg.apply(self)
@@ -788,6 +778,16 @@ def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
     return len(shape) <= len(target) and all(
         n == m or n == 1 for n, m in zip(reversed(shape), reversed(target), strict=False)
     )
+
+
+def _binary(fn: type[Function], a: Tensor, b: Any) -> Tensor:
+    """`a op b` as `fn.apply(a, b)`: a number or array `b` becomes a Tensor (a Python number
+    takes `a`'s dtype), and an integer operand takes the other's float type."""
+    if b.__class__ is not Tensor:
+        b = a._operand(b)
+    if a.data.dtype is not b.data.dtype and a.data.dtype != b.data.dtype:
+        a, b = _promote(a, b)
+    return fn.apply(a, b)
 
 
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
