@@ -113,7 +113,7 @@ def topological_order(roots: Sequence[Tensor], refuse_freed: bool = False) -> li
                 if ctx is None:  # a leaf has no inputs to place first
                     order.append(t)
                     continue
-                if refuse_freed and ctx._released:
+                if refuse_freed and ctx._saved is None:
                     ctx._call_backward(None)  # raises its "a second time" error
                 stack.append((t, iter(ctx.parents)))
                 break
@@ -157,7 +157,7 @@ def run_backward(
                 leads_to_input.add(tensor)
         order = [t for t in order if t in leads_to_input]
         for tensor in order:  # refuse before anything is computed
-            if tensor._ctx is not None and tensor._ctx._released:
+            if tensor._ctx is not None and tensor._ctx._saved is None:
                 tensor._ctx._call_backward(None)  # raises its "a second time" error
 
     # The gradient reaching each tensor, summed over its uses, until the tensor is visited.
@@ -202,7 +202,7 @@ def run_backward(
                     pending[parent] = parent_grad if total is None else total + parent_grad
                 i += 1
             if not retain_graph:
-                ctx._release()
+                ctx._saved = None  # free what forward saved
     finally:
         state.grad_enabled = previous_mode
     return results

@@ -77,9 +77,8 @@ class Function:
     needs_input_grad: tuple[bool, ...] = ()
     params: dict[str, Any] = {}
     scope: str | None = None
-    _saved: tuple | None = ()
+    _saved: tuple | None = ()  # None once a backward pass has freed it
     _output_ref: weakref.ref | None = None
-    _released = False
 
     def forward(ctx, *arrays: np.ndarray, **params: Any) -> np.ndarray:
         raise NotImplementedError(f"{type(ctx).__name__} must define forward(ctx, *arrays)")
@@ -88,8 +87,10 @@ class Function:
         raise NotImplementedError(f"{type(ctx).__name__} must define backward(ctx, grad)")
 
     def save_for_backward(ctx, *values: Any) -> None:
-        """Keep values for `backward`: input and output arrays are mapped back to Tensors."""
-        ctx._saved = values
+        """Keep values for `backward`: input and output arrays are mapped back to Tensors.
+        (When nothing is recorded, `needs_input_grad` is empty and nothing is kept.)"""
+        if ctx.needs_input_grad:
+            ctx._saved = values
 
     @property
     def saved_tensors(ctx) -> tuple:
@@ -166,7 +167,7 @@ class Function:
     def _call_backward(ctx, grad: Tensor) -> tuple:
         """Call `backward`: a tuple of one gradient (or None) per input. Each gradient is
         then checked by `_checked_grad` (the backward pass does it for those that misfit)."""
-        if ctx._released:
+        if ctx._saved is None:
             raise RuntimeError(
                 f"Trying to backward through {ctx.label()} a second time: its saved values "
                 "were freed after the first backward(). Pass retain_graph=True to the first "
@@ -207,10 +208,6 @@ class Function:
             for i, (g, parent) in enumerate(zip(ctx._call_backward(grad), ctx.parents,
                                                 strict=True))
         ])
-
-    def _release(ctx) -> None:
-        ctx._saved = None
-        ctx._released = True
 
 
 def _resolve_saved(ctx: Function, inputs, out: np.ndarray, result: Tensor) -> tuple:

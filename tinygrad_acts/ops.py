@@ -63,8 +63,9 @@ class Div(Function):
 
     def forward(ctx, a, b):
         out = a / b
-        ctx.save_for_backward(b, out)
-        ctx.a_shape = a.shape
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(b, out)
+            ctx.a_shape = a.shape
         return out
 
     def backward(ctx, grad):
@@ -439,7 +440,8 @@ class BroadcastTo(Function):
     """a repeated along new or size-1 axes;  the gradient is summed back (SumTo)."""
 
     def forward(ctx, a, shape):
-        ctx.input_shape = a.shape
+        if ctx.needs_input_grad:
+            ctx.input_shape = a.shape
         return _broadcast_view(a, shape)
 
     def backward(ctx, grad):
@@ -467,7 +469,8 @@ class SumTo(Function):
     name = "sum_to"
 
     def forward(ctx, a, shape):
-        ctx.input_shape = a.shape
+        if ctx.needs_input_grad:
+            ctx.input_shape = a.shape
         lead = a.ndim - len(shape)
         if a.shape[lead:] == shape:  # only leading axes were added (a bias)
             if lead == 1 and a.ndim == 2 and a.dtype.kind == "f":

@@ -51,7 +51,7 @@ def trace_backward(root: Tensor, grad: Any = None) -> str:
         )
     root_grad = check_root_grad(root, grad, "grad")
     order = topological_order([root])
-    if any(t._ctx is not None and t._ctx._released for t in order):
+    if any(t._ctx is not None and t._ctx._saved is None for t in order):
         raise RuntimeError(
             "trace_backward: an earlier backward() freed this graph's saved values; call "
             "trace_backward before backward(), or pass retain_graph=True to backward()"

@@ -21,7 +21,7 @@ def as_float_tensor(x: TensorLike) -> Tensor:
     """`x` as a float Tensor: Tensors pass through, arrays, lists and numbers are wrapped,
     and integer (or bool) input becomes `floatx()`, since activations are real functions."""
     t = x if isinstance(x, Tensor) else Tensor(x)
-    return t if t.dtype.kind == "f" else t.astype(floatx())
+    return t if t.data.dtype.kind == "f" else t.astype(floatx())
 
 
 def check_number(
