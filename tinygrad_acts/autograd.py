@@ -190,7 +190,9 @@ def run_backward(
             if inputs is not None and not any(p in leads_to_input for p in ctx.parents):
                 continue  # an input computed from tensors that lead to no other input
             i = 0
-            for parent, parent_grad in zip(ctx.parents, ctx._call_backward(grad), strict=True):
+            # (zip's strict= keyword costs more than the rest of this line: the lengths
+            # were checked by _call_backward)
+            for parent, parent_grad in zip(ctx.parents, ctx._call_backward(grad)):  # noqa: B905
                 if parent_grad is not None and parent.requires_grad:
                     if (
                         parent_grad.__class__ is not tensor_class
