@@ -456,7 +456,8 @@ def _broadcast_view(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if not a.flags.c_contiguous:
         return np.broadcast_to(a, shape)
     lead = len(shape) - a.ndim
-    strides = (0,) * lead + tuple([0 if n == 1 else s for n, s in zip(a.shape, a.strides)])
+    kept = [0 if n == 1 else s for n, s in zip(a.shape, a.strides, strict=True)]
+    strides = (0,) * lead + tuple(kept)
     view = np.ndarray(shape, a.dtype, a, 0, strides)
     view.flags.writeable = False
     return view
