@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from harness import (  # noqa: E402
     calls_per_sample,
     format_table,
+    keep_freed_memory,
     machine,
     profile,
     round_robin,
@@ -415,6 +416,9 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"unknown activation {name!r}; known: {', '.join(names)}")
     size, repeats, seconds = (QUICK_SIZE, 1, 0.0) if args.quick else (SIZE, args.repeats,
                                                                        SAMPLE_SECONDS)
+    if not keep_freed_memory():
+        print("(glibc's malloc not found: freed memory goes back to the system, and page "
+              "faults make the timings noisier)")
     print_table(run(args.names or names, size, repeats, seconds), repeats, seconds)
     if args.profile:
         x, g = make_inputs(args.profile, size)

@@ -206,6 +206,22 @@ def set_blas_threads(threads: int) -> None:
     setter(int(threads))
 
 
+def keep_freed_memory() -> bool:
+    """Ask glibc's malloc to keep freed memory for reuse rather than hand it back to the
+    system at once (what MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ do at start-up).
+    Otherwise each megabyte-sized temporary array may be mapped afresh and page-faulted in,
+    and on this machine that made the same numpy code run 1.8 ms in one run and 12 ms in
+    the next: noise larger than the arithmetic being compared. Both contenders get the same
+    allocator. Returns False where there is no glibc (the numbers are then only noisier)."""
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3  # from glibc's malloc.h
+    # 32 MiB: the largest mmap threshold glibc accepts; the trim threshold has no such cap
+    return bool(mallopt(m_mmap_threshold, 32 << 20)) and bool(mallopt(m_trim_threshold, 1 << 30))
+
+
 def machine() -> str:
     """One line describing where the numbers come from: the load average matters, since a
     loaded machine slows everything (ratios less so, thanks to round-robin timing)."""
