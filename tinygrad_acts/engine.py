@@ -239,13 +239,14 @@ def _short(value: Any) -> str:
     return repr(value)
 
 
-def _tensor(data: np.ndarray, requires_grad: bool = False, ctx: Function | None = None) -> Tensor:
-    """Make a Tensor without validation: the engine's fast path for arrays it computed."""
+def _tensor(data: np.ndarray) -> Tensor:
+    """A constant Tensor without validation: the engine's fast path for arrays it computed.
+    (`Function.apply` builds the Tensors it records itself.)"""
     t = Tensor.__new__(Tensor)
     t.data = data
     t.grad = None
-    t.requires_grad = requires_grad
-    t._ctx = ctx
+    t.requires_grad = False
+    t._ctx = None
     t.name = None
     return t
 
