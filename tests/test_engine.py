@@ -678,3 +678,74 @@ def test_backward_through_a_100000_node_chain():
     y.backward()
     assert y.item() == pytest.approx(100_000.5)
     assert x.grad.item() == 1.0
+
+
+class SecondGradientWrong(Function):
+    def forward(ctx, a, b):
+        return a * b
+
+    def backward(ctx, grad):
+        return grad, grad.sum()
+
+
+def test_a_wrong_gradient_for_the_second_input_names_that_input():
+    a = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    b = Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    out = SecondGradientWrong.apply(a, b).sum()
+    with pytest.raises(RuntimeError, match=r"shape \(\) for input 1 of shape \(2,\)"):
+        out.backward()
+    assert a.grad is None and b.grad is None
+
+
+class Float64Inside(Function):
+    """Computes in float64 and hands back float64 gradients, whatever the input's dtype."""
+
+    def forward(ctx, a):
+        return a.astype(np.float64) * 3.0
+
+    def backward(ctx, grad):
+        return grad * 3.0
+
+
+def test_a_gradient_is_converted_to_its_inputs_dtype():
+    x = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    out = Float64Inside.apply(x)
+    assert out.dtype == np.float64
+    out.sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    (g,) = ta.grad(Float64Inside.apply(x).sum(), x)
+    assert g.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "a, target",
+    [
+        (np.array(2.5), (4, 5)),  # a reduction's gradient: 0-d
+        (np.arange(3.0).reshape(1, 3), (2, 4, 3)),  # contiguous, with a size-1 axis
+        (np.arange(6.0).reshape(2, 3)[:, ::2], (3, 2, 2)),  # not contiguous
+    ],
+)
+def test_broadcasting_is_a_read_only_view(a, target):
+    b = ta.ops.BroadcastTo.apply(Tensor(a), shape=target)
+    np.testing.assert_array_equal(b.data, np.broadcast_to(a, target))
+    assert not b.data.flags.writeable
+    assert np.shares_memory(b.data, a)
+
+
+def test_a_leaf_gets_a_writable_gradient_of_its_own_from_a_broadcast():
+    x = Tensor(np.ones((3, 2)), requires_grad=True)
+    x.sum().backward()  # the gradient of a sum is the 0-d 1 broadcast: a view
+    assert x.grad.data.flags.writeable and x.grad.data.base is None
+    x.grad.data *= 2.0  # user code may clip or scale it in place
+    np.testing.assert_array_equal(x.grad.data, np.full((3, 2), 2.0))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int32])
+@pytest.mark.parametrize("axis", [None, 0, (0, 1)])
+def test_mean_equals_numpys_in_value_and_dtype(dtype, axis):
+    a = (np.arange(24).reshape(2, 3, 4) % 7).astype(dtype)
+    expected = a.mean(axis=axis)
+    result = Tensor(a).mean(axis=axis)
+    assert result.dtype == expected.dtype
+    np.testing.assert_array_equal(result.data, expected)
