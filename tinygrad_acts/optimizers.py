@@ -162,7 +162,13 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} must define update_step")
 
     def get_config(self) -> dict[str, Any]:
+        """The arguments that rebuild this optimizer (not its state), under Keras's names."""
         return {"name": self.name, "learning_rate": self.learning_rate}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Optimizer:
+        """A new optimizer from the output of `get_config()`, as Keras's `from_config`."""
+        return cls(**config)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
