@@ -327,7 +327,9 @@ def _set_optimizer_variables(model: Any, arrays: list[np.ndarray], source: str) 
     groups = _slot_order(optimizer)
     weights = model.trainable_weights
     expected = None if groups is None else 2 + sum(len(g) for g in groups) * len(weights)
-    if not arrays:
+    if len(arrays) == 2:  # saved before its first step: no slots yet, as zeros here
+        optimizer.iterations, optimizer.learning_rate = int(arrays[0]), float(arrays[1])
+        optimizer._state = {}
         return
     if len(arrays) != expected:
         warnings.warn(

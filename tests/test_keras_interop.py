@@ -1,0 +1,183 @@
+"""Round trips with real Keras 3: a model saved here opens in Keras and predicts the same,
+a model saved by Keras opens here, weights move both ways, and our configs are the dicts
+Keras writes. Skipped where Keras is absent; its numpy backend is enough to load and
+predict, and the lightest to import (set before the import)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "numpy")
+keras = pytest.importorskip("keras")
+pytest.importorskip("h5py")
+
+from test_saving import data, every_layer_model  # noqa: E402
+
+import tinygrad_acts as ta  # noqa: E402
+from tinygrad_acts import serialization  # noqa: E402
+
+L = ta.layers
+ATOL = 1e-5
+
+# Keras's activations by name: every one a Dense layer can take by name (threshold needs
+# arguments). Keras 3.15's sparsemax sums every cumulative sum of the support where it
+# should take the last one (all backends), so its output does not sum to 1; ours does.
+KERAS_ACTIVATIONS = sorted(
+    name for name in dir(keras.activations)
+    if not name.startswith("_") and name not in ("get", "serialize", "deserialize",
+                                                   "threshold"))
+KERAS_SPARSEMAX_IS_WRONG = True
+
+
+def keras_predict(model, x):
+    return np.asarray(model.predict(x, verbose=0))
+
+
+def test_a_model_saved_here_predicts_the_same_in_keras(tmp_path):
+    model = every_layer_model()
+    x, y = data()
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    model.save(tmp_path / "m.keras")
+    theirs = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(keras_predict(theirs, x), model.predict(x, verbose=0), atol=ATOL)
+    assert [layer.name for layer in theirs.layers] == [layer.name for layer in model.layers]
+    # the optimizer arrives with its state: Adam's step count and both moments
+    assert int(theirs.optimizer.iterations) == model.optimizer.iterations
+    variables = [np.asarray(v) for v in theirs.optimizer.variables]
+    first_kernel = model.layers[0].kernel
+    m, v = (model.optimizer._state[id(first_kernel)][1][k] for k in ("m", "v"))
+    np.testing.assert_allclose(variables[2], m, rtol=1e-6)
+    np.testing.assert_allclose(variables[3], v, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", KERAS_ACTIVATIONS)
+def test_dense_with_every_keras_activation(tmp_path, name):
+    ta.set_seed(0)
+    model = ta.models.Sequential([L.Dense(6, activation=name, input_dim=4)])
+    model.save(tmp_path / "m.keras")
+    theirs = keras.saving.load_model(tmp_path / "m.keras")
+    assert theirs.layers[0].get_config()["activation"] == ta.activations.serialize(
+        ta.activations.get(name))
+    x = np.random.default_rng(0).normal(size=(8, 4)).astype("float32") * 2
+    if name == "sparsemax" and KERAS_SPARSEMAX_IS_WRONG:
+        return
+    np.testing.assert_allclose(keras_predict(theirs, x), model.predict(x, verbose=0),
+                               atol=ATOL, rtol=ATOL)
+
+
+def keras_every_layer_model():
+    keras.utils.set_random_seed(0)
+    K = keras.layers
+    model = keras.Sequential([
+        keras.Input((3,)),
+        K.Dense(8, activation="selu", kernel_initializer="lecun_normal",
+                bias_initializer="random_normal"),
+        K.PReLU(alpha_initializer=keras.initializers.RandomUniform(0.1, 0.3)),
+        K.Dense(6, activation="hard_silu"),
+        K.LeakyReLU(negative_slope=0.1),
+        K.ELU(alpha=0.7),
+        K.ReLU(max_value=2.0, negative_slope=0.1, threshold=0.1),
+        K.Dropout(0.2),
+        K.AlphaDropout(0.1),
+        K.Activation("softplus"),
+        K.Dense(4),
+        K.Softmax(),
+    ])
+    model.compile(optimizer=keras.optimizers.RMSprop(0.005, momentum=0.5), loss="mse",
+                  metrics=["mae"])
+    return model
+
+
+def test_a_model_saved_by_keras_opens_here(tmp_path):
+    theirs = keras_every_layer_model()
+    theirs.save(tmp_path / "k.keras")
+    ours = ta.models.load_model(tmp_path / "k.keras")
+    x, _ = data()
+    np.testing.assert_allclose(ours.predict(x, verbose=0), keras_predict(theirs, x), atol=ATOL)
+    assert isinstance(ours.optimizer, ta.optimizers.RMSprop)
+    assert ours.optimizer.momentum == 0.5
+    assert ours.loss.name == "mse" and ours.metrics_names == ["loss", "mae"]
+    # and back to Keras, through our file
+    ours.save(tmp_path / "again.keras")
+    again = keras.saving.load_model(tmp_path / "again.keras")
+    np.testing.assert_allclose(keras_predict(again, x), keras_predict(theirs, x), atol=ATOL)
+
+
+def test_weights_move_both_ways_between_the_same_architecture(tmp_path):
+    theirs = keras_every_layer_model()
+    ours = ta.models.Sequential.from_config(theirs.get_config())
+    x, _ = data()
+    assert not np.allclose(ours.predict(x, verbose=0), keras_predict(theirs, x), atol=ATOL)
+    theirs.save_weights(tmp_path / "k.weights.h5")
+    ours.load_weights(tmp_path / "k.weights.h5")
+    np.testing.assert_allclose(ours.predict(x, verbose=0), keras_predict(theirs, x), atol=ATOL)
+
+    ta.set_seed(3)
+    fresh = ta.models.Sequential.from_config(theirs.get_config())
+    fresh.save_weights(tmp_path / "ours.weights.h5")
+    theirs.load_weights(tmp_path / "ours.weights.h5")
+    np.testing.assert_allclose(keras_predict(theirs, x), fresh.predict(x, verbose=0), atol=ATOL)
+
+
+def strip(config):
+    """Keras's shared-object bookkeeping is not part of the config."""
+    if isinstance(config, dict):
+        return {k: strip(v) for k, v in config.items() if k != "shared_object_id"}
+    if isinstance(config, list):
+        return [strip(v) for v in config]
+    return config
+
+
+@pytest.mark.parametrize("pair", [
+    (ta.initializers.LecunNormal(), keras.initializers.LecunNormal()),
+    (ta.initializers.GlorotUniform(seed=3), keras.initializers.GlorotUniform(seed=3)),
+    (ta.initializers.VarianceScaling(2.0, "fan_out", "uniform"),
+     keras.initializers.VarianceScaling(2.0, "fan_out", "uniform")),
+    (ta.initializers.RandomNormal(0.1, 0.2), keras.initializers.RandomNormal(0.1, 0.2)),
+    (ta.initializers.Constant(0.5), keras.initializers.Constant(0.5)),
+    (ta.initializers.Zeros(), keras.initializers.Zeros()),
+], ids=lambda pair: type(pair[0]).__name__ if isinstance(pair, tuple) else None)
+def test_initializer_configs_are_keras(pair):
+    ours, theirs = pair
+    assert serialization.serialize(ours, "initializer") == strip(
+        keras.saving.serialize_keras_object(theirs))
+
+
+@pytest.mark.parametrize("pair", [
+    (ta.optimizers.Adam(0.01), keras.optimizers.Adam(0.01)),
+    (ta.optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+     keras.optimizers.SGD(0.1, momentum=0.9, nesterov=True)),
+    (ta.optimizers.RMSprop(centered=True, name="rm_sprop"),
+     keras.optimizers.RMSprop(centered=True)),
+    (ta.losses.BinaryCrossentropy(from_logits=True), keras.losses.BinaryCrossentropy(True)),
+    (ta.losses.MeanSquaredError(), keras.losses.MeanSquaredError()),
+], ids=lambda pair: type(pair[0]).__name__ if isinstance(pair, tuple) else None)
+def test_optimizer_and_loss_configs_are_keras(pair):
+    ours, theirs = pair
+    kind = "optimizer" if isinstance(ours, ta.optimizers.Optimizer) else "loss"
+    assert serialization.serialize(ours, kind) == strip(
+        keras.saving.serialize_keras_object(theirs))
+
+
+def test_layer_configs_are_keras():
+    theirs = keras_every_layer_model()
+    ours = ta.models.Sequential.from_config(theirs.get_config())
+    for mine, keras_layer in zip(ours.layers, theirs.layers, strict=True):
+        assert serialization.serialize(mine, "layer") == strip(
+            {k: v for k, v in keras.saving.serialize_keras_object(keras_layer).items()
+             if k != "build_config"}), keras_layer.name
+
+
+def test_a_keras_model_with_an_unsupported_layer_is_refused_by_name(tmp_path):
+    theirs = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2),
+                               keras.layers.GaussianNoise(0.1)])
+    theirs.save(tmp_path / "noise.keras")
+    with pytest.raises(ValueError, match="GaussianNoise.*not supported"):
+        ta.models.load_model(tmp_path / "noise.keras")
+    lam = keras.Sequential([keras.Input((3,)), keras.layers.Lambda(lambda t: t * 2)])
+    lam.save(tmp_path / "lambda.keras")
+    with pytest.raises(ValueError, match="Lambda.*not supported"):
+        ta.models.load_model(tmp_path / "lambda.keras")
