@@ -26,6 +26,7 @@ to write the same `state_dict` from numpy alone.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,71 +104,93 @@ def from_torch_layout(array: np.ndarray, weight: Tensor, layout: str) -> np.ndar
     return array
 
 
-def _activation_step(name: str, where: str) -> TorchStep:
+def _activation_step(name: str, layer: layers.Layer) -> TorchStep:
     if name not in TORCH_ACTIVATIONS:
-        raise ValueError(f"{where}: the activation {name!r} has no PyTorch module here")
+        raise ValueError(f"{_where(layer)}: the activation {name!r} has no PyTorch module here")
     module, kwargs = TORCH_ACTIVATIONS[name]
     return TorchStep(module, dict(kwargs))
 
 
+def _dense(layer: layers.Dense) -> list[TorchStep]:
+    tensors = {"weight": (layer.kernel, "transpose")}
+    if layer.bias is not None:
+        tensors["bias"] = (layer.bias, "same")
+    steps = [TorchStep("Linear", {"in_features": layer.input_dim, "out_features": layer.units,
+                                  "bias": layer.bias is not None}, tensors)]
+    if layer.activation is not None:
+        steps.append(_activation_step(_name_of(layer.activation, layer), layer))
+    return steps
+
+
+def _activation_layer(layer: layers.Activation) -> list[TorchStep]:
+    name = _name_of(layer.activation, layer)
+    return [] if name == "linear" else [_activation_step(name, layer)]
+
+
+def _relu(layer: layers.ReLU) -> list[TorchStep]:
+    params = (layer.negative_slope, layer.max_value, layer.threshold)
+    if params == (0.0, None, 0.0):
+        return [TorchStep("ReLU")]
+    if params == (0.0, 6.0, 0.0):
+        return [TorchStep("ReLU6")]
+    return [TorchStep("KerasReLU", {"negative_slope": layer.negative_slope,
+                                    "max_value": layer.max_value, "threshold": layer.threshold})]
+
+
+def _softmax(layer: layers.Softmax) -> list[TorchStep]:
+    if not isinstance(layer.axis, int):
+        raise ValueError(f"{_where(layer)}: PyTorch's Softmax takes one axis, this layer has "
+                         f"axis={layer.axis}")
+    return [TorchStep("Softmax", {"dim": layer.axis})]
+
+
+def _prelu(layer: layers.PReLU) -> list[TorchStep]:
+    alpha = layer.alpha
+    if alpha.ndim > 1 and alpha.size != 1:
+        raise ValueError(
+            f"{_where(layer)}: PyTorch's PReLU keeps one slope per channel (axis 1); this "
+            f"layer's slopes have shape {alpha.shape}"
+        )
+    return [TorchStep("PReLU", {"num_parameters": int(alpha.size)},
+                      {"weight": (alpha, "flatten")})]
+
+
+#: Our layers -> the PyTorch modules each becomes. Adding a layer is one entry.
+TORCH_LAYERS: dict[type, Callable[[Any], list[TorchStep]]] = {
+    layers.Dense: _dense,
+    layers.Activation: _activation_layer,
+    layers.ReLU: _relu,
+    layers.LeakyReLU: lambda layer: [
+        TorchStep("LeakyReLU", {"negative_slope": float(layer.negative_slope)})],
+    layers.ELU: lambda layer: [TorchStep("ELU", {"alpha": float(layer.alpha)})],
+    layers.ThresholdedReLU: lambda layer: [
+        TorchStep("Threshold", {"threshold": float(layer.theta), "value": 0.0})],
+    layers.Softmax: _softmax,
+    layers.Dropout: lambda layer: [TorchStep("Dropout", {"p": layer.rate})],
+    layers.AlphaDropout: lambda layer: [TorchStep("AlphaDropout", {"p": layer.rate})],
+    layers.PReLU: _prelu,
+}
+
+
+def _where(layer: layers.Layer) -> str:
+    return f"{layer.name} ({type(layer).__name__})"
+
+
 def _layer_steps(layer: layers.Layer) -> list[TorchStep]:
     """The PyTorch modules one layer becomes."""
-    where = f"{layer.name} ({type(layer).__name__})"
-    if type(layer) is layers.Dense:
-        tensors = {"weight": (layer.kernel, "transpose")}
-        if layer.bias is not None:
-            tensors["bias"] = (layer.bias, "same")
-        steps = [TorchStep("Linear", {"in_features": layer.input_dim,
-                                      "out_features": layer.units,
-                                      "bias": layer.bias is not None}, tensors)]
-        if layer.activation is not None:
-            steps.append(_activation_step(_name_of(layer.activation, where), where))
-        return steps
-    if type(layer) is layers.Activation:
-        name = _name_of(layer.activation, where)
-        return [] if name == "linear" else [_activation_step(name, where)]
-    if type(layer) is layers.ReLU:
-        params = (layer.negative_slope, layer.max_value, layer.threshold)
-        if params == (0.0, None, 0.0):
-            return [TorchStep("ReLU")]
-        if params == (0.0, 6.0, 0.0):
-            return [TorchStep("ReLU6")]
-        return [TorchStep("KerasReLU", {"negative_slope": layer.negative_slope,
-                                        "max_value": layer.max_value,
-                                        "threshold": layer.threshold})]
-    if type(layer) is layers.LeakyReLU:
-        return [TorchStep("LeakyReLU", {"negative_slope": float(layer.negative_slope)})]
-    if type(layer) is layers.ELU:
-        return [TorchStep("ELU", {"alpha": float(layer.alpha)})]
-    if type(layer) is layers.ThresholdedReLU:
-        return [TorchStep("Threshold", {"threshold": float(layer.theta), "value": 0.0})]
-    if type(layer) is layers.Softmax:
-        if not isinstance(layer.axis, int):
-            raise ValueError(f"{where}: PyTorch's Softmax takes one axis, this has {layer.axis}")
-        return [TorchStep("Softmax", {"dim": layer.axis})]
-    if type(layer) is layers.Dropout:
-        return [TorchStep("Dropout", {"p": layer.rate})]
-    if type(layer) is layers.AlphaDropout:
-        return [TorchStep("AlphaDropout", {"p": layer.rate})]
-    if type(layer) is layers.PReLU:
-        alpha = layer.alpha
-        if alpha.ndim > 1 and alpha.size != 1:
-            raise ValueError(
-                f"{where}: PyTorch's PReLU keeps one slope per channel (axis 1); this layer's "
-                f"slopes have shape {alpha.shape}"
-            )
-        return [TorchStep("PReLU", {"num_parameters": int(alpha.size)},
-                          {"weight": (alpha, "flatten")})]
-    raise ValueError(f"{where}: this layer has no PyTorch module here")
+    if type(layer) not in TORCH_LAYERS:
+        raise ValueError(f"{_where(layer)}: this layer has no PyTorch module here (known: "
+                         f"{', '.join(cls.__name__ for cls in TORCH_LAYERS)})")
+    return TORCH_LAYERS[type(layer)](layer)
 
 
-def _name_of(activation: Any, where: str) -> str:
+def _name_of(activation: Any, layer: layers.Layer) -> str:
     try:
         return activations.serialize(activation)
     except ValueError:
         raise ValueError(
-            f"{where}: its activation {activation!r:.60} is not one of Keras's, so it has no "
-            "PyTorch module here"
+            f"{_where(layer)}: its activation {activation!r:.60} is not one of Keras's, so it "
+            "has no PyTorch module here"
         ) from None
 
 

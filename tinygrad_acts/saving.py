@@ -144,9 +144,15 @@ def _in_context(path: str, owner: str, fn: Any, *args: Any, **kwargs: Any) -> An
 
 
 def _read_member(archive: zipfile.ZipFile, name: str, limit: int | None) -> bytes:
+    """One file of the zip, refusing what declares more than `limit` bytes, or expands
+    more than a hundredfold past 1 GB (a decompression bomb: Keras stores its files
+    uncompressed)."""
     info = archive.getinfo(name)
     if limit is not None and info.file_size > limit:
         raise ValueError(f"its {name} declares {info.file_size} bytes, more than a config has")
+    if info.file_size > 2**30 and info.file_size > 100 * max(info.compress_size, 1):
+        raise ValueError(f"its {name} expands from {info.compress_size} to {info.file_size} "
+                         "bytes")
     return archive.read(name)
 
 
@@ -217,11 +223,19 @@ def load_weights(model: Any, path: str | os.PathLike) -> None:
         _read_h5(model, f, path)
 
 
+def keras_weight_order(layer: Any) -> list[Any]:
+    """A layer's weights in the order Keras stores them: the trainable ones, then the others
+    (e.g. BatchNormalization's gamma, beta, then moving_mean, moving_variance)."""
+    flags = layer._trainable_flags
+    return ([w for w, t in zip(layer._weights, flags, strict=True) if t]
+            + [w for w, t in zip(layer._weights, flags, strict=True) if not t])
+
+
 def _write_h5(model: Any, f: Any) -> None:
     for layer, path in zip(model.layers, layer_paths(model), strict=True):
         group = f.create_group(path).create_group("vars")
         group.attrs["name"] = layer.name
-        for i, weight in enumerate(layer.weights):
+        for i, weight in enumerate(keras_weight_order(layer)):
             group.create_dataset(str(i), data=weight.data)
     f.create_group("vars").attrs["name"] = model.name
     if model.optimizer is not None:
@@ -268,12 +282,13 @@ def _read_h5(model: Any, f: Any, path: str) -> None:
     updates = []
     for layer, group_path in zip(model.layers, layer_paths(model), strict=True):
         datasets = _vars(f, group_path, source)
-        if len(datasets) != len(layer.weights):
+        weights = keras_weight_order(layer)
+        if len(datasets) != len(weights):
             raise ValueError(
                 f"{source}: {group_path} holds {len(datasets)} arrays, the layer "
-                f"{layer.name} has {len(layer.weights)} weights"
+                f"{layer.name} has {len(weights)} weights"
             )
-        for weight, dataset in zip(layer.weights, datasets, strict=True):
+        for weight, dataset in zip(weights, datasets, strict=True):
             if tuple(dataset.shape) != weight.shape:
                 raise ValueError(
                     f"{source}: {dataset.name} has shape {tuple(dataset.shape)}, the weight "
@@ -284,8 +299,7 @@ def _read_h5(model: Any, f: Any, path: str) -> None:
     for weight, array in arrays:
         weight.data[...] = array
     if model.optimizer is not None:
-        _set_optimizer_variables(model, [np.asarray(d[()]) for d in
-                                         _vars(f, "optimizer", source)], source)
+        _set_optimizer_variables(model, _vars(f, "optimizer", source), source)
 
 
 # ---------------------------------------------------------------------------
@@ -322,36 +336,41 @@ def _optimizer_variables(model: Any) -> list[np.ndarray]:
     return variables
 
 
-def _set_optimizer_variables(model: Any, arrays: list[np.ndarray], source: str) -> None:
+def _set_optimizer_variables(model: Any, datasets: list[Any], source: str) -> None:
+    """The optimizer's state from Keras's `optimizer/vars` (HDF5 datasets, read only once
+    their count and shapes fit)."""
     optimizer = model.optimizer
     groups = _slot_order(optimizer)
     weights = model.trainable_weights
-    expected = None if groups is None else 2 + sum(len(g) for g in groups) * len(weights)
-    if len(arrays) == 2:  # saved before its first step: no slots yet, as zeros here
-        optimizer.iterations, optimizer.learning_rate = int(arrays[0]), float(arrays[1])
+    if not datasets:
+        return
+    if any(d.shape != () for d in datasets[:2]):
+        raise ValueError(f"{source}: the optimizer's step count and learning rate must be "
+                         "numbers")
+    if len(datasets) == 2:  # saved before its first step: no slots yet, as zeros here
+        optimizer.iterations = int(datasets[0][()])
+        optimizer.learning_rate = float(datasets[1][()])
         optimizer._state = {}
         return
-    if len(arrays) != expected:
+    expected = None if groups is None else 2 + sum(len(g) for g in groups) * len(weights)
+    if len(datasets) != expected:
         warnings.warn(
-            f"{source}: the optimizer's state ({len(arrays)} arrays) does not fit "
+            f"{source}: the optimizer's state ({len(datasets)} arrays) does not fit "
             f"{type(optimizer).__name__} of this model ({expected} expected); the optimizer "
             "starts afresh (Keras does the same for an optimizer saved before training)",
             stacklevel=3,
         )
         return
-    position = 2
+    slots = [(weight, slot) for group in groups for weight in weights for slot in group]
+    for (weight, slot), dataset in zip(slots, datasets[2:], strict=True):
+        if tuple(dataset.shape) != weight.shape:
+            raise ValueError(f"{source}: the optimizer's {slot} for {weight.name} has shape "
+                             f"{tuple(dataset.shape)}, expected {weight.shape}")
     states: dict[int, dict[str, np.ndarray]] = {id(w): {} for w in weights}
-    for group in groups:
-        for weight in weights:
-            for slot in group:
-                array = arrays[position]
-                position += 1
-                if array.shape != weight.shape:
-                    raise ValueError(f"{source}: the optimizer's {slot} for {weight.name} has "
-                                     f"shape {array.shape}, expected {weight.shape}")
-                states[id(weight)][slot] = array.astype(weight.dtype)
-    optimizer.iterations = int(arrays[0])
-    optimizer.learning_rate = float(arrays[1])
+    for (weight, slot), dataset in zip(slots, datasets[2:], strict=True):
+        states[id(weight)][slot] = np.asarray(dataset[()]).astype(weight.dtype)
+    optimizer.iterations = int(datasets[0][()])
+    optimizer.learning_rate = float(datasets[1][()])
     optimizer._state = {id(w): (w, states[id(w)]) for w in weights}
 
 
