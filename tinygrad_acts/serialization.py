@@ -184,7 +184,8 @@ def model_config(model: Any) -> dict[str, Any]:
     shape = tuple(model._input_shape)
     for layer in model.layers:
         entry = serialize(layer, "layer")
-        entry["build_config"] = {"input_shape": [None, *shape[1:]]}
+        if type(layer).build is not layers.Layer.build:  # as Keras: layers that build weights
+            entry["build_config"] = {"input_shape": [None, *shape[1:]]}
         layer_configs.append(entry)
         shape = layer.compute_output_shape(shape)
     config = {
