@@ -208,9 +208,13 @@ class Sequential:
 
         The file is written under a temporary name next to `path`, then renamed: `path` is
         either the complete new file or untouched, never half written.
+
+        A path ending in `.weights.h5` gets Keras 3's layout instead (Keras's
+        `load_weights` reads it), and `.safetensors` PyTorch's `state_dict` of
+        `ta.interop.to_torch(model)`: see `tinygrad_acts.saving`.
         """
         if _is_interop_weights(path):
-            from . import saving  # h5py is imported only for Keras's format
+            from . import saving  # h5py and safetensors are imported only for these
 
             return saving.save_weights(self, path)
         path = _check_npz_path(path, "save_weights")
@@ -226,7 +230,8 @@ class Sequential:
 
     def load_weights(self, path: str | os.PathLike) -> None:
         """Read weights written by `save_weights`. They are matched by position; the count
-        and every shape are checked before any weight changes."""
+        and every shape are checked before any weight changes. `.weights.h5` (written here
+        or by Keras 3) and `.safetensors` files are read by layer instead."""
         if _is_interop_weights(path):
             from . import saving
 
