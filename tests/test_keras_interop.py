@@ -195,3 +195,32 @@ def test_sequential_get_config_is_keras():
     expected = json.loads(json.dumps(strip(theirs.get_config())))  # tuples as lists
     expected["layers"][0]["config"]["name"] = "input_layer"  # Keras numbers it per session
     assert ours.get_config() == expected
+
+
+@pytest.mark.parametrize("loss, metrics, expected", [
+    (keras.losses.mean_squared_error, [keras.metrics.MeanAbsoluteError(), "accuracy"],
+     ["loss", "mean_absolute_error", "accuracy"]),
+    ("binary_crossentropy", [keras.metrics.BinaryAccuracy(threshold=0.3)],
+     ["loss", "binary_accuracy"]),
+    (keras.losses.CategoricalCrossentropy(from_logits=True), ["categorical_accuracy"],
+     ["loss", "categorical_accuracy"]),
+])
+def test_keras_compile_configs_come_back(tmp_path, loss, metrics, expected):
+    theirs = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    theirs.compile(optimizer="adam", loss=loss, metrics=metrics)
+    theirs.save(tmp_path / "k.keras")
+    ours = ta.models.load_model(tmp_path / "k.keras")
+    assert ours.metrics_names == expected
+    assert isinstance(ours.optimizer, ta.optimizers.Adam)
+    assert ta.models.load_model(tmp_path / "k.keras", compile=False).optimizer is None
+
+
+def test_a_float64_model_stays_float64_in_keras(tmp_path):
+    model = ta.models.Sequential([L.Dense(4, activation="tanh", input_dim=3, dtype="float64"),
+                                  L.PReLU(dtype="float64")])
+    model.save(tmp_path / "m.keras")
+    theirs = keras.saving.load_model(tmp_path / "m.keras")
+    assert theirs.layers[0].dtype == "float64"
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    # (Keras's predict rounds the input to float32 on the way in, hence not 1e-12)
+    np.testing.assert_allclose(keras_predict(theirs, x), model.predict(x, verbose=0), atol=ATOL)

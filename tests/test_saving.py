@@ -298,3 +298,14 @@ def test_importing_the_package_imports_no_heavy_library():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_loss_keras_cannot_name_saves_the_model_uncompiled(tmp_path):
+    def my_loss(y_true, y_pred):
+        return ((y_pred - y_true) ** 2).mean(axis=-1)
+
+    model = ta.models.Sequential([L.Dense(1, input_dim=2)])
+    model.compile(optimizer="sgd", loss=my_loss)
+    with pytest.warns(UserWarning, match="uncompiled"):
+        model.save(tmp_path / "m.keras")
+    assert ta.models.load_model(tmp_path / "m.keras").optimizer is None

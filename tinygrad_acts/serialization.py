@@ -25,6 +25,8 @@ and its weights go to and from Keras files in the order `layer.weights` lists th
 from __future__ import annotations
 
 import copy
+import inspect
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,11 +198,17 @@ def model_config(model: Any) -> dict[str, Any]:
         "build_config": {"input_shape": input_shape},
     }
     if model.optimizer is not None and model.loss is not None:
+        try:
+            loss = _loss_config(model.loss)
+        except ValueError as e:
+            warnings.warn(f"{model.name}: saved uncompiled: {e}", stacklevel=3)
+            return config
+        metric_names = [name for name in map(_metric_name, model._metric_ids) if name]
         config["compile_config"] = {
             "optimizer": serialize(model.optimizer, "optimizer"),
-            "loss": _loss_config(model.loss),
+            "loss": loss,
             "loss_weights": None,
-            "metrics": [_metric_name(m) for m in model._metric_ids] or None,
+            "metrics": metric_names or None,
             "weighted_metrics": None,
             "run_eagerly": False,
             "steps_per_execution": 1,
@@ -216,13 +224,17 @@ def _loss_config(loss: Any) -> Any:
     return serialize(loss, "loss")
 
 
-def _metric_name(metric: Any) -> str:
+def _metric_name(metric: Any) -> str | None:
+    """A metric as Keras's compile_config lists it (a name), or None (with a warning) for
+    one of the user's, which Keras could not find."""
     from . import metrics
 
     name = metric if isinstance(metric, str) else metric.name
     if isinstance(metric, str) or metrics._BY_NAME.get(name) is not None:
         return name
-    raise ValueError(f"the metric {metric!r:.60} cannot be written in Keras's format")
+    warnings.warn(f"the metric {name!r} has no Keras name: it is left out of the file",
+                  stacklevel=4)
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -255,8 +267,6 @@ def _arguments(config: dict[str, Any], entry: Entry, class_name: str) -> dict[st
 
 
 def _parameters(cls: type) -> set[str]:
-    import inspect
-
     names = set()
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")
@@ -326,18 +336,52 @@ def model_from_config(config: Any, compile: bool = True) -> Any:
     compile_config = config.get("compile_config")
     if compile and compile_config:
         compile_config = _check_dict(compile_config, "compile_config")
-        model.compile(optimizer=deserialize(compile_config["optimizer"], "optimizer")
-                      if isinstance(compile_config.get("optimizer"), dict)
-                      else compile_config.get("optimizer", "rmsprop"),
-                      loss=_loss_from_config(compile_config.get("loss")),
-                      metrics=list(compile_config.get("metrics") or []))
+        optimizer = compile_config.get("optimizer", "rmsprop")
+        if isinstance(optimizer, dict):
+            optimizer = deserialize(optimizer, "optimizer")
+        metrics = compile_config.get("metrics") or []
+        if not isinstance(metrics, list):
+            raise ValueError(f"compile_config: 'metrics' must be a list, received {metrics!r:.80}")
+        model.compile(optimizer=optimizer, loss=_loss_from_config(compile_config.get("loss")),
+                      metrics=[m for m in map(_metric_from_config, metrics) if m is not None])
     return model
+
+
+def _function_name(config: Any) -> str | None:
+    """Keras writes a function (a loss or metric given as `keras.losses.mse`) as
+    `{'class_name': 'function', 'config': 'mean_squared_error', ...}`: its name."""
+    if isinstance(config, dict) and config.get("class_name") == "function":
+        name = config.get("config")
+        return name if isinstance(name, str) else None
+    return None
 
 
 def _loss_from_config(config: Any) -> Any:
     if isinstance(config, str):
         return config
-    return deserialize(config, "loss")
+    return _function_name(config) or deserialize(config, "loss")
+
+
+def _metric_from_config(config: Any) -> Any:
+    """A metric of compile_config as `compile` takes it; one Keras has and we don't is left
+    out with a warning (metrics only report, the model computes the same)."""
+    from . import metrics
+
+    if isinstance(config, str):
+        return config
+    name = _function_name(config)
+    if name is None and isinstance(config, dict):
+        found = metrics._BY_NAME.get(config.get("class_name"))
+        arguments = config.get("config") if isinstance(config.get("config"), dict) else {}
+        if inspect.isclass(found):
+            accepted = inspect.signature(found).parameters
+            return found(**{k: v for k, v in arguments.items() if k in accepted})
+        name = arguments.get("name")
+    if isinstance(name, str) and name in metrics._BY_NAME:
+        return name
+    warnings.warn(f"the Keras metric {config!r:.80} is not known here: it is left out",
+                  stacklevel=4)
+    return None
 
 
 def sequential_config(model: Any) -> dict[str, Any]:
