@@ -20,7 +20,8 @@ ALIASES = {"swish": "silu", "hard_swish": "hard_silu"}
 
 def test_the_32_keras_names_are_exported_and_documented():
     assert len(KERAS_NAMES) == 32
-    assert sorted(activations.__all__) == sorted(KERAS_NAMES + ["get", "serialize", "deserialize"])
+    functions = ["get", "serialize", "deserialize", "register", "unregister"]
+    assert sorted(activations.__all__) == sorted(KERAS_NAMES + functions)
     for name in KERAS_NAMES:
         fn = getattr(activations, name)
         assert callable(fn)
