@@ -14,8 +14,7 @@ from ..engine import Function, Tensor
 from ..ops import concatenate
 from .arguments import TensorLike, as_float_tensor, check_axis
 from .registry import Form, register
-from .sigmoids import sigmoid
-from .smooth import sigmoid_gate
+from .sigmoids import sigmoid, sigmoid_array
 
 AxisLike = int | tuple[int, ...] | None
 
@@ -223,7 +222,7 @@ class Glu(Function):
     def forward(ctx, x, axis=-1):
         ctx.save_for_backward(x)
         a, b = np.split(x, 2, axis=axis)
-        return a * sigmoid_gate(b)
+        return a * sigmoid_array(b)
 
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors

@@ -46,19 +46,22 @@ class ReLU(Function):
         if threshold != 0.0:
             out *= x > threshold
         if negative_slope != 0.0:
-            out += negative_slope * np.clip(x - threshold, -np.inf, 0.0)
+            out += negative_slope * (np.clip(x, -np.inf, threshold) - threshold)
         return out
 
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        negative_slope = ctx.params.get("negative_slope", 0.0)
+        slope = x.dtype.type(ctx.params.get("negative_slope", 0.0))
         max_value = ctx.params.get("max_value")
         above = x.data > ctx.params.get("threshold", 0.0)
-        passing = above if max_value is None else above & (x.data < max_value)
-        slope = indicator(passing, x.dtype)
-        if negative_slope != 0.0:  # and the slope at and below the threshold
-            slope += indicator(~above, x.dtype, negative_slope)
-        return grad * slope
+        # 1 - slope + slope = 1 above the threshold, the slope at and below it (both exact,
+        # the slope being rounded to x's precision first); then 0 where the cap holds.
+        derivative = indicator(above, x.dtype, 1 - slope)
+        if slope != 0:
+            derivative += slope
+        if max_value is not None:
+            derivative *= ~(above & (x.data >= max_value))
+        return grad * derivative
 
 
 class LeakyReLU(ReLU):

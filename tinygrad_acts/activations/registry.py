@@ -127,7 +127,8 @@ def register(
 
     Args:
         activation: a `Function` subclass (then `get(name)(x, **params)` runs
-            `activation.apply(x, **params)`, x made a float Tensor first), or a plain function
+            `activation.apply(x, **params)`, x made a float Tensor first; drawings label it
+            with the Function's `name`), or a plain function
             of a Tensor written with Tensor operations (returned by `get` as it is).
             Registering a function already registered under another name makes `name` an
             alias: the same function, serialized under its first name.

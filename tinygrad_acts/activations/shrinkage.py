@@ -25,15 +25,16 @@ class SoftShrink(Function):
     """`soft_shrink`'s Function: x - clip(x, -threshold, threshold)."""
 
     name = "soft_shrink"
-    derivative = "d/dx = 1 for |x| > threshold, else 0"
+    derivative = "d/dx = 1 for |x| > threshold (where out != 0), else 0"
 
     def forward(ctx, x, threshold=0.5):
-        ctx.save_for_backward(x)
-        return x - np.clip(x, -threshold, threshold)
+        out = x - np.clip(x, -threshold, threshold)
+        ctx.save_for_backward(out)
+        return out
 
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * indicator(np.abs(x.data) > ctx.params["threshold"], x.dtype)
+        (out,) = ctx.saved_tensors
+        return grad * indicator(out.data != 0, out.dtype)  # out != 0 where |x| > threshold
 
 
 @register(forms=(Form(kinks=(-0.5, 0.5)), Form({"threshold": 1.0}, (-1.0, 1.0))))
@@ -68,15 +69,16 @@ class HardShrink(Function):
     """`hard_shrink`'s Function: x times [|x| > threshold]."""
 
     name = "hard_shrink"
-    derivative = "d/dx = 1 for |x| > threshold, else 0"
+    derivative = "d/dx = 1 for |x| > threshold (where out != 0), else 0"
 
     def forward(ctx, x, threshold=0.5):
-        ctx.save_for_backward(x)
-        return x * (np.abs(x) > threshold)
+        out = x * (np.abs(x) > threshold)
+        ctx.save_for_backward(out)
+        return out
 
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * indicator(np.abs(x.data) > ctx.params["threshold"], x.dtype)
+        (out,) = ctx.saved_tensors
+        return grad * indicator(out.data != 0, out.dtype)  # out != 0 where |x| > threshold
 
 
 @register(forms=(Form(kinks=(-0.5, 0.5)), Form({"threshold": 1.0}, (-1.0, 1.0))))

@@ -24,7 +24,7 @@ from .arguments import TensorLike, as_float_tensor, check_number
 from .pieces import finite, gated, indicator
 from .rectifiers import relu
 from .registry import Form, register
-from .sigmoids import hard_sigmoid, sigmoid, sparse_sigmoid, tanh
+from .sigmoids import hard_sigmoid, sigmoid, sigmoid_array, sparse_sigmoid, tanh
 
 # ---- softplus ------------------------------------------------------------------------------
 
@@ -69,17 +69,6 @@ def softplus(x: TensorLike) -> Tensor:
 # ---- silu (swish) --------------------------------------------------------------------------
 
 
-def sigmoid_gate(b: np.ndarray) -> np.ndarray:
-    """sigmoid(b) = 1 / (1 + e^-b), the gate of silu and glu. Below b = -88 (float32) e^-b
-    overflows to inf, and 1 / inf = 0 is the right limit: that overflow is expected and its
-    warning silenced. (sigmoid itself keeps the tail below 1e-38 that this rounds to 0; as a
-    factor, 0 is as good.)"""
-    with np.errstate(over="ignore"):
-        denominator = np.exp(-b)
-    denominator += 1
-    return 1 / denominator
-
-
 class Silu(Function):
     """`silu`'s Function: x gated by sigmoid(x). Its derivative, s + x s (1 - s) with
     s = sigmoid(x), is s + out (1 - s); out is kept finite there, since at x = +inf,
@@ -88,7 +77,7 @@ class Silu(Function):
     derivative = "d/dx = s + out (1 - s), s = sigmoid(x)"
 
     def forward(ctx, x):
-        out = gated(x, sigmoid_gate(x))
+        out = gated(x, sigmoid_array(x))
         ctx.save_for_backward(x, out)
         return out
 
@@ -181,19 +170,20 @@ hard_swish = register(hard_silu, "hard_swish")  # an alias of hard_silu
 
 
 def _mish_cap(dtype: np.dtype) -> float:
-    """Where tanh(softplus(x)) is 1 to the precision of `dtype`, plus 1: t = 1 - 2 / (n + 2)
-    is 1 once n > 4 / eps, i.e. e^2x > 4 / eps. (5.2 for float16, 9.7 for float32, 19.7 for
-    float64: e^x stays far from overflowing, even squared in float16.)"""
-    return 0.5 * math.log(4 / np.finfo(dtype).eps) + 1
+    """Where mish is x and its derivative 1 to the precision of `dtype`: t = tanh(softplus(x))
+    is 1 there, and the derivative's second term, about 4 x e^-2x, below half an ulp of 1.
+    (In float16, e^x (e^x + 2) at the cap is also just below the largest number.)"""
+    return {np.float16: 5.4, np.float32: 10.5}.get(np.dtype(dtype).type, 21.0)
 
 
 class Mish(Function):
     """`mish`'s Function. tanh(softplus(x)) and the derivative come out of e = e^x without a
     tanh or a log: expanding tanh(log(1 + e)) gives t = n / (n + 2) with n = e (e + 2); with
     sigmoid(x) = e / (1 + e) and 1 - t^2 = 4 (1 + e)^2 / (n + 2)^2, the derivative is
-    t + 4 x e (1 + e) / (n + 2)^2. x is capped where t is 1 to the dtype's precision
-    (`_mish_cap`), so that e^x cannot overflow (and x e (1 + e) / (n + 2)^2 stays negligible
-    instead of growing with x), and kept finite below, so that x = -inf gives 0."""
+    t + 4 x e (1 + e) / (n + 2)^2. x is capped where the function is x to the dtype's
+    precision (`_mish_cap`), so that e^x cannot overflow (and x e (1 + e) / (n + 2)^2 stays negligible
+    instead of growing with x). Below -1000, where e^x is 0 in every dtype, mish is 0 (and
+    at x = -inf too, not -inf * 0); so is its derivative, where x is clipped at -1000."""
 
     derivative = "d/dx = t + 4 x e (1 + e) / (n + 2)^2, e = exp(x), n = e (e + 2), t = n / (n + 2)"
 
@@ -206,7 +196,7 @@ class Mish(Function):
 
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        x_capped = finite(x).clip(max_value=_mish_cap(x.dtype))
+        x_capped = x.clip(-1000.0, _mish_cap(x.dtype))
         e = x_capped.exp()
         n = e * (e + 2)
         d = n + 2
