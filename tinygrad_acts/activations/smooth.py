@@ -181,9 +181,10 @@ class Mish(Function):
     tanh or a log: expanding tanh(log(1 + e)) gives t = n / (n + 2) with n = e (e + 2); with
     sigmoid(x) = e / (1 + e) and 1 - t^2 = 4 (1 + e)^2 / (n + 2)^2, the derivative is
     t + 4 x e (1 + e) / (n + 2)^2. x is capped where the function is x to the dtype's
-    precision (`_mish_cap`), so that e^x cannot overflow (and x e (1 + e) / (n + 2)^2 stays negligible
-    instead of growing with x). Below -1000, where e^x is 0 in every dtype, mish is 0 (and
-    at x = -inf too, not -inf * 0); so is its derivative, where x is clipped at -1000."""
+    precision (`_mish_cap`), so that e^x cannot overflow (and x e (1 + e) / (n + 2)^2 stays
+    negligible instead of growing with x). Below -1000, where e^x is 0 in every dtype, mish
+    is 0 (and at x = -inf too, not -inf * 0); so is its derivative, where x is clipped at
+    -1000."""
 
     derivative = "d/dx = t + 4 x e (1 + e) / (n + 2)^2, e = exp(x), n = e (e + 2), t = n / (n + 2)"
 
