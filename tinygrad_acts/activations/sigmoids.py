@@ -25,10 +25,11 @@ def sigmoid_array(x: np.ndarray) -> np.ndarray:
     in float64) e^-x overflows to inf, and 1 / inf = 0 is the right limit to within the
     smallest normal number (the true value is below 3e-39): that overflow is expected and
     its warning silenced. Nothing else can go wrong: e^-x > 0, so the sum is >= 1."""
+    denominator = np.negative(x, out=np.empty_like(x))
     with np.errstate(over="ignore"):
-        denominator = np.exp(-x)
+        np.exp(denominator, out=denominator)
     denominator += 1
-    return 1 / denominator
+    return np.reciprocal(denominator, out=denominator)
 
 
 class Sigmoid(Function):
