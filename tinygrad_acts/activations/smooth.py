@@ -125,10 +125,9 @@ class HardSilu(Function):
 
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        h = np.clip(x + 3.0, 0.0, 6.0)
-        h /= 6.0
-        h *= np.clip(x, -3.0, np.inf)
-        return h
+        out = np.clip(x + 3.0, 0.0, 6.0) / 6.0  # h(x)
+        out *= np.clip(x, -3.0, np.inf)  # x h(x), with x = -inf taken as -3, where h = 0
+        return out
 
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
