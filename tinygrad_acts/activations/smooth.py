@@ -21,10 +21,10 @@ import numpy as np
 from ..engine import Function, Tensor
 from ..ops import Exp
 from .arguments import TensorLike, as_float_tensor, check_number
-from .pieces import finite, gated, indicator
+from .pieces import finite, gate_from_output, gated, indicator
 from .rectifiers import relu
 from .registry import Form, register
-from .sigmoids import hard_sigmoid, sigmoid, sigmoid_array, sparse_sigmoid, tanh
+from .sigmoids import hard_sigmoid, sigmoid_array, sparse_sigmoid, tanh
 
 # ---- softplus ------------------------------------------------------------------------------
 
@@ -69,12 +69,30 @@ def softplus(x: TensorLike) -> Tensor:
 # ---- silu (swish) --------------------------------------------------------------------------
 
 
+class SiluGate(Function):
+    """sigmoid(x), read off silu's output (`gate_from_output`) rather than computed again;
+    its derivative is sigmoid's, s (1 - s), from its own output (`out` only supplies the
+    value: no gradient flows to it)."""
+
+    name = "sigmoid"
+    derivative = "d/dx = s (1 - s), s = out"
+
+    def forward(ctx, x, silu_out):
+        s = gate_from_output(x, silu_out, at_zero=0.5)
+        ctx.save_for_backward(s)
+        return s
+
+    def backward(ctx, grad):
+        (s,) = ctx.saved_tensors
+        return grad * (s * (1 - s)), None
+
+
 class Silu(Function):
     """`silu`'s Function: x gated by sigmoid(x). Its derivative, s + x s (1 - s) with
-    s = sigmoid(x), is s + out (1 - s); out is kept finite there, since at x = +inf,
-    1 - s = 0."""
+    s = sigmoid(x), is s + out (1 - s); s is read off the output (`SiluGate`), and out is
+    kept finite there, since at x = +inf, 1 - s = 0."""
 
-    derivative = "d/dx = s + out (1 - s), s = sigmoid(x)"
+    derivative = "d/dx = s + out (1 - s), s = sigmoid(x) = out / x"
 
     def forward(ctx, x):
         out = gated(x, sigmoid_array(x))
@@ -83,7 +101,7 @@ class Silu(Function):
 
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        s = sigmoid(x)
+        s = SiluGate.apply(x, out)
         return grad * (s + finite(out) * (1 - s))
 
 
@@ -249,39 +267,43 @@ def _normal_pdf(x: Tensor) -> Tensor:
     return (x * x * -0.5).exp() * _INV_SQRT_2PI
 
 
-class NormalCdf(Function):
-    """Phi(x), the standard normal distribution function; gelu's derivative uses it, so
-    that gelu's second derivative is right too."""
+class GeluGate(Function):
+    """Phi(x), read off gelu's output (`gate_from_output`) rather than computed again (an
+    erfc costs more than all the rest of gelu); its derivative is Phi's, phi(x), so that
+    gelu's second derivative is right too (`out` only supplies the value: no gradient flows
+    to it). Beyond +-40, phi is 0 even in float64."""
 
     name = "normal_cdf"
     derivative = "d/dx = phi(x) = exp(-x^2 / 2) / sqrt(2 pi)"
 
-    def forward(ctx, x):
+    def forward(ctx, x, gelu_out):
         ctx.save_for_backward(x)
-        return _normal_cdf(x)
+        return gate_from_output(x, gelu_out, at_zero=0.5)
 
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * _normal_pdf(x.clip(-40.0, 40.0))  # beyond, phi is 0 even in float64
+        return grad * _normal_pdf(x.clip(-40.0, 40.0)), None
 
 
 class Gelu(Function):
-    """`gelu`'s Function, exact: x Phi(x), with Phi from erfc (`_normal_cdf`). In the
-    derivative, x is clipped to +-40, where phi is 0 already (even in float64), so that x^2
-    cannot overflow and x phi(x) is 0, not inf * 0, at x = +-inf. (`approximate` is always
-    False here: the parameter only labels the operation.)"""
+    """`gelu`'s Function, exact: x Phi(x), with Phi from erfc (`_normal_cdf`); the derivative
+    reads Phi off the output (`GeluGate`). In it, x is clipped to +-40, where phi is 0
+    already (even in float64), so that x^2 cannot overflow and x phi(x) is 0, not inf * 0, at
+    x = +-inf. (`approximate` is always False here: the parameter only labels the
+    operation.)"""
 
     name = "gelu"
-    derivative = "d/dx = Phi(x) + x phi(x)"
+    derivative = "d/dx = Phi(x) + x phi(x), Phi(x) = out / x"
 
     def forward(ctx, x, approximate=False):
-        ctx.save_for_backward(x)
-        return gated(x, _normal_cdf(x))
+        out = gated(x, _normal_cdf(x))
+        ctx.save_for_backward(x, out)
+        return out
 
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+        x, out = ctx.saved_tensors
         x40 = x.clip(-40.0, 40.0)
-        return grad * (NormalCdf.apply(x) + x40 * _normal_pdf(x40))
+        return grad * (GeluGate.apply(x, out) + x40 * _normal_pdf(x40))
 
 
 def _gelu_tanh_argument(x):
