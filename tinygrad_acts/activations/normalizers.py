@@ -13,6 +13,7 @@ import numpy as np
 from ..engine import Function, Tensor
 from ..ops import concatenate
 from .arguments import TensorLike, as_float_tensor, check_axis
+from .pieces import indicator
 from .registry import Form, register
 from .sigmoids import sigmoid, sigmoid_array
 
@@ -160,10 +161,9 @@ class Sparsemax(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         axis = ctx.params["axis"]
-        support = out.data > 0
-        size = np.sum(support, axis=axis, keepdims=True).astype(out.dtype)
+        support = indicator(out.data > 0, out.dtype)  # a constant: its derivative is 0
         total = (grad * support).sum(axis=axis, keepdims=True)
-        return (grad - total / size) * support
+        return (grad - total / support.sum(axis=axis, keepdims=True)) * support
 
 
 def _distance_to_threshold(x: np.ndarray, axis: int = -1) -> np.ndarray:
