@@ -29,7 +29,9 @@ def indicator(condition: np.ndarray, dtype: np.dtype, value: float = 1.0) -> np.
 def gated(x: np.ndarray, gate: np.ndarray) -> np.ndarray:
     """x * gate, with x = -inf taken as the most negative finite number, so that where the
     gate is 0 the product is the limit, 0, not NaN (+inf is kept: the gate is 1 there)."""
-    return np.clip(x, np.finfo(x.dtype).min, np.inf) * gate
+    out = np.clip(x, np.finfo(x.dtype).min, np.inf)
+    out *= gate
+    return out
 
 
 def finite(t: Tensor) -> Tensor:

@@ -208,9 +208,9 @@ class Mish(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         e = np.exp(np.clip(x, -np.inf, _mish_cap(x.dtype)))
-        n = e * (e + 2)
-        t = n / (n + 2)
-        return gated(x, t)
+        n = e + 2
+        n *= e  # e (e + 2)
+        return gated(x, n / (n + 2))
 
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
