@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from . import activations
-from .engine import Tensor
 from .gradcheck import _analytical_jacobians, _numerical_jacobians, gradcheck, gradgradcheck
+from .tensor import Tensor
 
 __all__ = [
     "CATALOGUE",

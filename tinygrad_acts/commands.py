@@ -184,7 +184,7 @@ def _expression_example():
     """micrograd's neuron, `o = act(x1 w1 + x2 w2 + b)`, with SELU for tanh: every node
     named as in Karpathy's video, then `o.backward()` so the drawing shows each grad."""
     from .activations import selu
-    from .engine import Tensor
+    from .tensor import Tensor
 
     def scalar(value: float, name: str, requires_grad: bool = False) -> Tensor:
         return Tensor(value, dtype="float64", requires_grad=requires_grad, name=name)

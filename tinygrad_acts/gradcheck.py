@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .autograd import grad
-from .engine import Tensor
+from .tensor import Tensor
 
 
 class GradcheckError(RuntimeError):

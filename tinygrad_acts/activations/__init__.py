@@ -19,7 +19,7 @@ by family:
     x.softmax(axis=0)
 """
 
-from ..engine import Tensor
+from ..tensor import Tensor
 from .normalizers import glu, log_softmax, softmax, sparsemax
 from .rectifiers import celu, elu, leaky_relu, relu, relu6, selu, threshold
 from .registry import ACTIVATIONS, deserialize, get, serialize

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import is_grad_enabled
-from ..engine import Function, Tensor
+from ..function import Function
+from ..grad_mode import is_grad_enabled
 from ..ops import concatenate
+from ..tensor import Tensor
 from ._arguments import TensorLike, as_float_tensor, check_axis
 from .sigmoids import sigmoid
 from .smooth import sigmoid_gate

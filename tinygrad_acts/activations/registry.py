@@ -8,7 +8,7 @@ import difflib
 from collections.abc import Callable
 from typing import Any
 
-from ..engine import Tensor
+from ..tensor import Tensor
 from .normalizers import glu, log_softmax, softmax, sparsemax
 from .rectifiers import celu, elu, leaky_relu, relu, relu6, selu, threshold
 from .shrinkage import hard_shrink, soft_shrink, tanh_shrink

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import is_grad_enabled
-from ..engine import Function, Tensor
+from ..function import Function
+from ..grad_mode import is_grad_enabled
+from ..tensor import Tensor
 from ._arguments import TensorLike, as_float_tensor
 
 # ---- sigmoid -------------------------------------------------------------------------------

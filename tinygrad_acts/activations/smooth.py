@@ -18,9 +18,10 @@ import math
 
 import numpy as np
 
-from ..autograd import is_grad_enabled
-from ..engine import Function, Tensor
+from ..function import Function
+from ..grad_mode import is_grad_enabled
 from ..ops import Exp
+from ..tensor import Tensor
 from ._arguments import TensorLike, as_float_tensor, check_number
 from .rectifiers import relu
 from .sigmoids import hard_sigmoid, sigmoid, sigmoid_from_exp, sparse_sigmoid, tanh

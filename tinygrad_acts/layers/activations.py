@@ -17,9 +17,9 @@ import numpy as np
 from .. import activations, initializers
 from ..activations._arguments import check_axis, check_number
 from ..activations.rectifiers import _Default, _slope
-from ..autograd import no_grad
-from ..engine import Tensor
+from ..grad_mode import no_grad
 from ..ops import where
+from ..tensor import Tensor
 from .base import Layer
 
 __all__ = ["ELU", "Activation", "LeakyReLU", "PReLU", "ReLU", "Softmax", "ThresholdedReLU"]
