@@ -22,6 +22,7 @@ from . import (
 )
 from .autograd import grad
 from .config import floatx, set_floatx, set_seed
+from .creation import arange, ones, ones_like, randn, zeros, zeros_like
 from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -66,4 +67,10 @@ __all__ = [
     "stack",
     "trace_backward",
     "where",
+    "zeros",
+    "zeros_like",
+    "ones",
+    "ones_like",
+    "arange",
+    "randn",
 ]

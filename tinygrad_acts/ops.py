@@ -130,13 +130,13 @@ class Pow(Function):
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
         grad_a = grad_b = None
-        if ctx.needs_input_grad[0]:
-            slope = where(b.data == 0, 0.0, b * a ** (b - 1))
-            grad_a = (grad * slope).sum_to(a.shape)
-        if ctx.needs_input_grad[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf is meant
+        with np.errstate(divide="ignore", invalid="ignore"):  # the places where() replaces
+            if ctx.needs_input_grad[0]:
+                slope = where(b.data == 0, 0.0, b * a ** (b - 1))
+                grad_a = (grad * slope).sum_to(a.shape)
+            if ctx.needs_input_grad[1]:
                 slope = where((a.data == 0) & (b.data >= 0), 0.0, out * a.log())
-            grad_b = (grad * slope).sum_to(b.shape)
+                grad_b = (grad * slope).sum_to(b.shape)
         return grad_a, grad_b
 
 
@@ -215,6 +215,63 @@ class Log(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         return grad / a
+
+
+class Log1p(Function):
+    """log(1 + a), exact for tiny a;  d/da = 1 / (1 + a)."""
+
+    derivative = "d/da = 1 / (1 + a)"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log1p(a)
+
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a + 1)
+
+
+class Expm1(Function):
+    """exp(a) - 1, exact for tiny a;  d/da = exp(a) = out + 1."""
+
+    derivative = "d/da = exp(a) = out + 1"
+
+    def forward(ctx, a):
+        out = np.expm1(a)
+        ctx.save_for_backward(out)
+        return out
+
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out + 1)
+
+
+class Sin(Function):
+    """sin(a);  d/da = cos(a)."""
+
+    derivative = "d/da = cos(a)"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a)
+
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.cos()
+
+
+class Cos(Function):
+    """cos(a);  d/da = -sin(a)."""
+
+    derivative = "d/da = -sin(a)"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a)
+
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * -a.sin()
 
 
 class Sqrt(Function):
@@ -529,6 +586,27 @@ class IndexAdd(Function):
         return grad[ctx.params["index"]]
 
 
+class CumSum(Function):
+    """Running sums along an axis: out[i] = a[0] + ... + a[i];  d(out[i])/d(a[j]) = 1 for
+    j <= i, so a[j] receives the sum of the gradients of out[j], out[j+1], ...: the running
+    sum of the gradient taken from the end (reverse, cumsum, reverse)."""
+
+    name = "cumsum"
+    derivative = "d/da[j] = the sum of grad[i] over i >= j"
+
+    def forward(ctx, a, axis):
+        return np.cumsum(a, axis=axis)
+
+    def backward(ctx, grad):
+        axis = ctx.params["axis"]
+        return _reversed(_reversed(grad, axis).cumsum(axis), axis)
+
+
+def _reversed(t: Tensor, axis: int) -> Tensor:
+    """`t` with the order along `axis` reversed (an Index, so differentiable)."""
+    return t[(slice(None),) * axis + (slice(None, None, -1),)]
+
+
 class Concatenate(Function):
     """Join tensors along an axis;  each input's gradient is its slice of the gradient."""
 
@@ -666,3 +744,65 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     if x.data.size == 0:
         raise ValueError(f"logsumexp of an empty tensor (shape {x.shape})")
     return LogSumExp.apply(x, axis=normalize_axis(axis, x.ndim), keepdims=keepdims)
+
+
+# ---- compositions: operations written with the primitives above ---------------------------
+
+
+def var(x: Tensor, axis=None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+    """The variance, numpy's: mean((x - mean(x))^2) over `axis`, the sum divided by n - ddof."""
+    axes = normalize_axis(axis, x.ndim)
+    n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+    if isinstance(ddof, bool) or not isinstance(ddof, (int, np.integer)) or not 0 <= ddof < n:
+        raise ValueError(f"var: ddof must be an integer from 0 to {n - 1}, received ddof={ddof!r}")
+    centered = x - x.mean(axis=axes, keepdims=True)
+    return (centered * centered).sum(axis=axes, keepdims=keepdims) / (n - ddof)
+
+
+def std(x: Tensor, axis=None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+    """The standard deviation: sqrt(var)."""
+    return var(x, axis=axis, ddof=ddof, keepdims=keepdims).sqrt()
+
+
+def prod(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:
+    """The product over `axis`, as a tree of multiplications: each step multiplies the
+    first half of the elements by the second half, so that n elements take log2(n) steps and
+    the derivative (the product of the others) is right even where an element is 0."""
+    axes = normalize_axis(axis, x.ndim)
+    axes = tuple(range(x.ndim)) if axes is None else axes
+    for a in axes:
+        x = _prod_along(x, a)
+    return x if keepdims else x.reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes))
+
+
+def _prod_along(x: Tensor, axis: int) -> Tensor:
+    """The product along one axis, keeping it (size 1)."""
+    before = (slice(None),) * axis
+    if x.shape[axis] == 0:  # the empty product
+        return Tensor._wrap(np.ones(x.shape[:axis] + (1,) + x.shape[axis + 1 :], x.dtype))
+    while x.shape[axis] > 1:
+        n = x.shape[axis]
+        half = n // 2
+        product = x[before + (slice(0, half),)] * x[before + (slice(half, 2 * half),)]
+        x = concatenate([product, x[before + (slice(n - 1, n),)]], axis) if n % 2 else product
+    return x
+
+
+def norm(x: Tensor, ord=None, axis=None, keepdims: bool = False) -> Tensor:
+    """numpy.linalg.norm's vector norms over `axis` (all elements when None): ord None or 2
+    (Euclidean), 1, inf, -inf, or any other number p: (sum |x|^p)^(1/p); and 'fro'. At
+    x = 0 the Euclidean norm has no derivative: like sqrt at 0, the gradient is not finite
+    there (PyTorch gives 0)."""
+    if ord is None or ord == 2 or ord == "fro":
+        return (x * x).sum(axis=axis, keepdims=keepdims).sqrt()
+    if isinstance(ord, str) or isinstance(ord, bool) or not isinstance(ord, (int, float)):
+        raise ValueError(f"norm: ord must be None, 'fro' or a number, received ord={ord!r}")
+    if ord == np.inf:
+        return x.abs().max(axis=axis, keepdims=keepdims)
+    if ord == -np.inf:
+        return x.abs().min(axis=axis, keepdims=keepdims)
+    if ord == 1:
+        return x.abs().sum(axis=axis, keepdims=keepdims)
+    if ord == 0:
+        raise ValueError("norm: ord=0 counts non-zero elements and has no gradient")
+    return (x.abs() ** ord).sum(axis=axis, keepdims=keepdims) ** (1 / ord)

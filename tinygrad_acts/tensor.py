@@ -293,6 +293,18 @@ class Tensor:
     def abs(self) -> Tensor:
         return ops.Abs.apply(self)
 
+    def log1p(self) -> Tensor:
+        return ops.Log1p.apply(self)
+
+    def expm1(self) -> Tensor:
+        return ops.Expm1.apply(self)
+
+    def sin(self) -> Tensor:
+        return ops.Sin.apply(self)
+
+    def cos(self) -> Tensor:
+        return ops.Cos.apply(self)
+
     def clip(self, min_value: float | None = None, max_value: float | None = None) -> Tensor:
         """Limit the values to [min_value, max_value]; the gradient passes where they are
         inside (bounds included), as in PyTorch's clamp."""
@@ -330,6 +342,37 @@ class Tensor:
     def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         self._check_not_empty("min")
         return ops.Min.apply(self, axis=normalize_axis(axis, self.ndim), keepdims=keepdims)
+
+    def prod(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.prod(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+        return ops.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+        return ops.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def norm(self, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.norm(self, ord=ord, axis=axis, keepdims=keepdims)
+
+    def cumsum(self, axis: int | None = None) -> Tensor:
+        """Running sums along `axis` (over the flattened tensor when None, as numpy)."""
+        if axis is None:
+            return ops.CumSum.apply(self.flatten(), axis=0)
+        (axis,) = normalize_axis(axis, self.ndim)
+        return ops.CumSum.apply(self, axis=axis)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Where the maximum is (an integer tensor: it carries no gradient)."""
+        self._check_not_empty("argmax")
+        return Tensor._wrap(np.asarray(np.argmax(self.data, axis=_one_axis(axis, self.ndim),
+                                                 keepdims=keepdims)))
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
+        """Where the minimum is (an integer tensor: it carries no gradient)."""
+        self._check_not_empty("argmin")
+        return Tensor._wrap(np.asarray(np.argmin(self.data, axis=_one_axis(axis, self.ndim),
+                                                 keepdims=keepdims)))
 
     def _check_not_empty(self, what: str) -> None:
         if self.data.size == 0:
@@ -414,6 +457,15 @@ class Tensor:
             raise IndexError(
                 f"index {index!r:.80} is invalid for shape {self.shape}: {e}"
             ) from None
+
+
+def _one_axis(axis: Any, ndim: int) -> int | None:
+    """None, or one axis (argmax and argmin take no tuple)."""
+    if axis is None:
+        return None
+    if isinstance(axis, (tuple, list)):
+        raise TypeError(f"axis must be an int or None, received {axis!r}")
+    return normalize_axis(axis, ndim)[0]
 
 
 def _index_arrays(index: Any) -> Any:
