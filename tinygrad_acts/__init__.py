@@ -23,6 +23,7 @@ from . import (
 from .autograd import enable_grad, grad, is_grad_enabled, no_grad
 from .config import floatx, set_floatx, set_seed
 from .engine import Function, Tensor
+from .explore import explore
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import draw_graph, render_graph
 from .ops import concatenate, logsumexp, maximum, minimum, stack, where
@@ -49,6 +50,7 @@ __all__ = [
     "concatenate",
     "draw_graph",
     "enable_grad",
+    "explore",
     "floatx",
     "grad",
     "gradcheck",
