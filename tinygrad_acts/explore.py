@@ -592,7 +592,7 @@ def screenshot(page: str | os.PathLike, image: str | os.PathLike, step: int | No
         try:
             tab = browser.new_page(viewport={"width": width, "height": height})
             tab.goto(Path(page).resolve().as_uri())
-            tab.wait_for_function("window.explorer && window.explorer.ready")
+            tab.wait_for_function("() => window.explorer && window.explorer.ready")
             tab.evaluate(f"window.explorer.go({-1 if step is None else int(step)})")
             png = tab.screenshot()
         finally:
