@@ -52,6 +52,7 @@ from .graph import (
     tensor_kind,
     tensor_names,
 )
+from .trace import _factor, _wrapped
 
 #: Where `find_chromium` looks, after the TINYGRAD_ACTS_CHROMIUM environment variable.
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -407,15 +408,6 @@ def _substitute(expression: str, values: dict[str, float]) -> str | None:
 def _term(grad: Tensor) -> str:
     """One part of a sum: `0.5`, `(-0.25)`, `(mean 0.1 std ...)`."""
     return _factor(grad.item()) if grad.size == 1 else f"({format_values(grad.data)})"
-
-
-def _wrapped(name: str) -> str:
-    return name if name.isidentifier() else f"({name})"
-
-
-def _factor(value: float) -> str:
-    text = format_number(value)
-    return f"({text})" if text.startswith("-") else text
 
 
 # ---- the drawing ------------------------------------------------------------------------
