@@ -561,7 +561,7 @@ def find_chromium() -> str | None:
 
 
 def screenshot(page: str | os.PathLike, image: str | os.PathLike, step: int | None = None,
-               width: int = 1280, height: int = 720) -> Path:
+               width: int = 1280, height: int = 560) -> Path:
     """Open the explorer page `page` in headless Chromium, go to `step` (default: the
     last), and save a PNG of the window to `image`. Needs Playwright for Python and a
     system Chromium (`find_chromium`); no browser is downloaded."""
