@@ -310,3 +310,19 @@ def test_the_micrograd_mlp_page_opens_and_jumps_to_the_end(open_page):
     page.click("#layer-c_layer_1")
     assert page.is_visible(f"#{node}")
     assert problems == []
+
+
+def test_the_jupyter_iframe_runs_the_same_page(browser):
+    page = browser.new_page()
+    try:
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.set_content(ta.explore(neuron())._repr_html_())
+        frame = page.frame_locator("iframe")
+        frame.locator("#next").click()
+        assert frame.locator("#counter").inner_text().startswith("step 1 of")
+        frame.locator("body").press("End")
+        assert frame.locator("#next").is_disabled()
+        assert errors == []
+    finally:
+        page.close()

@@ -110,9 +110,9 @@ class ExplorerPage:
 # ---- the steps --------------------------------------------------------------------------
 def explore_html(root: Tensor) -> str:
     """The page for `root`, as a string (what `explore` writes)."""
-    model = _Walk(root).steps()
-    svg = _svg(root, model["grad_widths"])
-    return _page(model, svg)
+    walk = _Walk(root)
+    model = walk.steps()
+    return _page(model, _svg(walk, model["grad_widths"]))
 
 
 class _Walk:
@@ -178,7 +178,7 @@ class _Walk:
             "grad_widths": widths,
             "root": self.node(self.root),
             "mode": "recorded" if self.recorded else "own",
-            "clusters": _clusters(self.root),
+            "clusters": _clusters(self),
             "tensors": {
                 self.node(t): {"name": self.name(t), "kind": tensor_kind(t),
                                "grad": t.requires_grad}
@@ -411,14 +411,13 @@ def _term(grad: Tensor) -> str:
 
 
 # ---- the drawing ------------------------------------------------------------------------
-def _svg(root: Tensor, grad_widths: dict[str, int]) -> str:
+def _svg(walk: _Walk, grad_widths: dict[str, int]) -> str:
     """The graph as inline SVG, with ids the page's script addresses: `n_t3` (a tensor),
-    `n_op3` (the operation that computed it), `c_<layer>` (a layer's cluster)."""
+    `n_op3` (the operation that computed it), `c_<layer>` (a layer's cluster). It is drawn
+    as `draw_graph` draws it, with room in each box for the longest gradient it will show."""
     import graphviz
 
-    tensors = graph_tensors(root)
-    names = tensor_names(tensors)
-    ids = {id(t): f"t{i}" for i, t in enumerate(tensors)}
+    root, tensors, names, ids = walk.root, walk.tensors, walk.names, walk.ids
     clusters = _cluster_of(tensors)
     dot = graphviz.Digraph(
         name="computation graph",
@@ -477,20 +476,20 @@ def _cluster_id(scope: str) -> str:
     return "c_" + re.sub(r"[^A-Za-z0-9_]", "_", scope)
 
 
-def _clusters(root: Tensor) -> dict[str, dict]:
+def _clusters(walk: _Walk) -> dict[str, dict]:
     """Each layer's cluster: its name and the nodes drawn inside it."""
-    tensors = graph_tensors(root)
-    ids = {id(t): f"t{i}" for i, t in enumerate(tensors)}
+    tensors, ids = walk.tensors, walk.ids
+    clusters = _cluster_of(tensors)
     found: dict[str, dict] = {}
-    for t, scope in ((t, _cluster_of(tensors).get(id(t))) for t in tensors):
-        if scope is not None:
-            found.setdefault(_cluster_id(scope), {"name": scope, "nodes": []})["nodes"].append(
-                "n_" + ids[id(t)]
-            )
+
+    def add(scope: str, node: str) -> None:
+        found.setdefault(_cluster_id(scope), {"name": scope, "nodes": []})["nodes"].append(node)
+
+    for t in tensors:
+        if id(t) in clusters:
+            add(clusters[id(t)], "n_" + ids[id(t)])
         if t._ctx is not None and t._ctx.scope is not None:
-            found.setdefault(_cluster_id(t._ctx.scope), {"name": t._ctx.scope, "nodes": []})[
-                "nodes"
-            ].append("n_op" + ids[id(t)][1:])
+            add(t._ctx.scope, "n_op" + ids[id(t)][1:])
     return found
 
 
