@@ -193,6 +193,15 @@ def test_jupyter_shows_the_same_page_in_an_iframe(tmp_path):
     assert written.read_text(encoding="utf-8") == page.html
 
 
+def test_command_line_help(capsys):
+    with pytest.raises(SystemExit) as e:
+        cli.main(["explore", "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: tinygrad-acts explore")
+    assert "{neuron,mlp,micrograd}" in out and "--screenshot" in out
+
+
 def test_command_line_writes_the_page(tmp_path, capsys):
     out = tmp_path / "sub" / "page.html"
     assert cli.main(["explore", "--example", "mlp", "-o", str(out)]) == 0
