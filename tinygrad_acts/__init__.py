@@ -23,6 +23,7 @@ from . import (
 from .autograd import grad
 from .config import floatx, set_floatx, set_seed
 from .creation import arange, ones, ones_like, randn, zeros, zeros_like
+from .explore import explore
 from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -52,6 +53,7 @@ __all__ = [
     "concatenate",
     "draw_graph",
     "enable_grad",
+    "explore",
     "floatx",
     "grad",
     "gradcheck",
