@@ -43,8 +43,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .autograd import enable_grad, grad
-from .engine import Tensor
+from .autograd import grad
+from .grad_mode import enable_grad
+from .tensor import Tensor
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -28,8 +28,8 @@ import numpy as np
 
 from .activations import registry
 from .activations.registry import Form
-from .engine import Tensor
 from .gradcheck import _analytical_jacobians, _numerical_jacobians, gradcheck, gradgradcheck
+from .tensor import Tensor
 
 __all__ = [
     "CATALOGUE",
@@ -166,8 +166,9 @@ def check_activation(name: str, **params: Any) -> CheckResult:
         first_ok = gradcheck(fn, x, eps=EPS, atol=ATOL, rtol=RTOL, raise_exception=False)
         second_ok = gradgradcheck(fn, x, eps=EPS, atol=ATOL, rtol=RTOL, raise_exception=False)
         # gradcheck says yes or no; the size of the disagreement tells how close it was.
-        numerical = _numerical_jacobians(fn, (x,), [x], 1, EPS)[0][0]
-        analytical = _analytical_jacobians((fn(x),), [x])[0][0]
+        outputs = (fn(x),)
+        numerical = _numerical_jacobians(fn, (x,), [x], outputs, EPS)[0][0]
+        analytical = _analytical_jacobians(outputs, [x])[0][0]
         worst_error = float(np.max(np.abs(analytical - numerical)))
     except Exception as e:  # noqa: BLE001 - reported in the table, not raised
         return CheckResult(name, params, False, False, float("nan"),

@@ -7,6 +7,7 @@
     tinygrad-acts gradcheck [NAMES...]  check every activation's first and second derivatives
     tinygrad-acts gallery -o DIR        plot every activation with f' and f''
     tinygrad-acts selu                  per-layer statistics through 32 layers
+    tinygrad-acts explore -o page.html  step through the backward pass in a browser
 
 Each command imports what it needs when it runs, so `--help` is instant.
 """
@@ -112,6 +113,22 @@ def _image_path(text: str) -> Path:
     return path
 
 
+def _html_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(
+            f"expected a file name ending in .html, received {text!r}"
+        )
+    return path
+
+
+def _png_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() != ".png":
+        raise argparse.ArgumentTypeError(f"expected a file name ending in .png, received {text!r}")
+    return path
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tinygrad-acts",
@@ -180,6 +197,21 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also train the 32-layer network on spirals with each activation")
     selu.add_argument("--epochs", type=_positive_int, default=60,
                       help="epochs for --train (default: 60)")
+
+    explore = sub.add_parser("explore", help="step through the backward pass in a web page",
+                             description="Write a self-contained HTML page that steps through "
+                             "an example's forward and backward pass, operation by operation.")
+    explore.add_argument("--example", choices=("neuron", "mlp", "micrograd"), default="neuron",
+                         help="the README's neuron, a 2-layer Dense model's loss, or a 2-layer "
+                         "MLP built neuron by neuron as in micrograd (default: neuron)")
+    explore.add_argument("-o", "--output", type=_html_path, default=Path("explore.html"),
+                         help="the page to write (default: explore.html)")
+    explore.add_argument("--screenshot", type=_png_path, metavar="FILE",
+                         help="also save a picture of the page to FILE (.png; needs playwright "
+                         "and the system's chromium)")
+    explore.add_argument("--step", type=int, default=None,
+                         help="the step the screenshot shows (default: the last; -1 counts "
+                         "from the end)")
     return parser
 
 

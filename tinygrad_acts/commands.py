@@ -180,11 +180,12 @@ def run_lesson(args: argparse.Namespace) -> int:
 # ---- graph ------------------------------------------------------------------------------
 
 
-def _expression_example():
+def _expression_example(backward: bool = True):
     """micrograd's neuron, `o = act(x1 w1 + x2 w2 + b)`, with SELU for tanh: every node
-    named as in Karpathy's video, then `o.backward()` so the drawing shows each grad."""
+    named as in Karpathy's video, then `o.backward()` (unless `backward=False`) so the
+    drawing shows each grad."""
     from .activations import selu
-    from .engine import Tensor
+    from .tensor import Tensor
 
     def scalar(value: float, name: str, requires_grad: bool = False) -> Tensor:
         return Tensor(value, dtype="float64", requires_grad=requires_grad, name=name)
@@ -200,13 +201,15 @@ def _expression_example():
     n.name = "n"
     o = selu(n)
     o.name = "o"
-    o.backward()
+    if backward:
+        o.backward()
     return o
 
 
-def _mlp_example():
-    """The loss of a 2 -> 3 -> 1 SELU model on four moons points, after backward: the
-    drawing groups each layer's operations in a box named after the layer."""
+def _mlp_example(backward: bool = True):
+    """The loss of a 2 -> 3 -> 1 SELU model on four moons points, after backward (unless
+    `backward=False`): the drawing groups each layer's operations in a box named after the
+    layer."""
     from . import config, datasets, losses
     from .layers import Dense, clear_session
     from .models import Sequential
@@ -218,7 +221,8 @@ def _mlp_example():
                               input_dim=2), Dense(1)])
     loss = losses.BinaryCrossentropy(from_logits=True)(y, model(X))
     loss.name = "loss"
-    loss.backward()
+    if backward:
+        loss.backward()
     return loss
 
 
@@ -234,6 +238,83 @@ def run_graph(args: argparse.Namespace) -> int:
     except RendererNotFoundError as e:
         return _error(str(e))
     print(f"graph of the {args.example} example saved to {path}")
+    return 0
+
+
+# ---- explore ----------------------------------------------------------------------------
+
+
+def _micrograd_mlp_example():
+    """A 2 -> 4 -> 4 -> 1 tanh MLP written neuron by neuron on single numbers, as micrograd
+    builds it, and its squared error on four points: hundreds of nodes, each layer's in a
+    box of its own (`name_scope`), and every weight used once per point."""
+    from .grad_mode import name_scope
+    from .tensor import Tensor
+
+    rng = np.random.default_rng(0)
+
+    def number(value: float, name: str | None = None, requires_grad: bool = False) -> Tensor:
+        return Tensor(value, dtype="float64", requires_grad=requires_grad, name=name)
+
+    def layer(name: str, n_in: int, n_out: int, activation: bool):
+        weights = [[number(rng.uniform(-1, 1), f"{name}/w{j}{i}", True) for i in range(n_in)]
+                   for j in range(n_out)]
+        biases = [number(0.0, f"{name}/b{j}", True) for j in range(n_out)]
+
+        def call(inputs: list) -> list:
+            with name_scope(name):
+                outputs = []
+                for w, b in zip(weights, biases, strict=True):
+                    total = b
+                    for wi, xi in zip(w, inputs, strict=True):
+                        total = total + wi * xi
+                    outputs.append(total.tanh() if activation else total)
+                return outputs
+
+        return call
+
+    layers = [layer("layer_1", 2, 4, True), layer("layer_2", 4, 4, True),
+              layer("output", 4, 1, False)]
+    points = [(2.0, 3.0, 1.0), (3.0, -1.0, -1.0), (0.5, 1.0, -1.0), (1.0, 1.0, 1.0)]
+    loss = None
+    for k, (x1, x2, target) in enumerate(points):
+        values = [number(x1, f"x{k}[0]"), number(x2, f"x{k}[1]")]
+        for call in layers:
+            values = call(values)
+        error = (values[0] - number(target, f"y{k}")) ** 2
+        loss = error if loss is None else loss + error
+    loss.name = "loss"
+    return loss
+
+
+EXPLORE_EXAMPLES = {
+    "neuron": lambda: _expression_example(backward=False),
+    "mlp": lambda: _mlp_example(backward=False),
+    "micrograd": _micrograd_mlp_example,
+}
+
+
+def run_explore(args: argparse.Namespace) -> int:
+    """Write the explorer page of an example's backward pass; optionally a screenshot."""
+    from .explore import explore, screenshot
+    from .graph import RendererNotFoundError
+
+    root = EXPLORE_EXAMPLES[args.example]()
+    path = Path(args.output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        explore(root, path)
+    except RendererNotFoundError as e:
+        return _error(str(e))
+    size = path.stat().st_size
+    print(f"the backward pass of the {args.example} example, step by step: {path} "
+          f"({size / 1024:.0f} kB); open it in a browser")
+    if args.screenshot is not None:
+        try:
+            screenshot(path, args.screenshot, step=args.step)
+        except (ImportError, RuntimeError) as e:
+            return _error(str(e))
+        print(f"screenshot saved to {args.screenshot}")
     return 0
 
 

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .autograd import topological_order
-from .engine import Tensor
 from .files import atomic_write
+from .tensor import Tensor
 
 if TYPE_CHECKING:
     import graphviz

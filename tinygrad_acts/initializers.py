@@ -36,7 +36,7 @@ import numpy as np
 from .config import floatx, rng
 
 if TYPE_CHECKING:
-    from .engine import Tensor
+    from .tensor import Tensor
 
 __all__ = [
     "TRUNCATED_NORMAL_STDDEV",
@@ -154,7 +154,7 @@ def _check_dtype(owner: str, dtype: Any, *, float_only: bool) -> np.dtype:
 def _as_tensor(array: np.ndarray) -> Tensor:
     # Imported on first use, not at the top: nothing here needs the engine until a
     # Tensor is built, and a late import can never form an import cycle with it.
-    from .engine import Tensor
+    from .tensor import Tensor
 
     return Tensor(array)
 

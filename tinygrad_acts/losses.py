@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from .config import floatx
-from .engine import Function, Tensor
+from .function import Function
 from .ops import logsumexp
+from .tensor import Tensor
 
 __all__ = [
     "EPSILON",

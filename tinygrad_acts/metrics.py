@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import losses
-from .engine import Tensor
+from .tensor import Tensor
 
 __all__ = [
     "BinaryAccuracy",

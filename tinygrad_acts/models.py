@@ -36,11 +36,11 @@ import numpy as np
 
 from . import config, losses, optimizers
 from . import metrics as metrics_module
-from .autograd import no_grad
 from .callbacks import Callback, CallbackList, History, TerminateOnNaN
-from .engine import Tensor
 from .files import atomic_write
+from .grad_mode import no_grad
 from .layers.base import Layer, unique_name
+from .tensor import Tensor
 
 __all__ = ["Sequential"]
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import no_grad
-from .engine import Tensor
+from .grad_mode import no_grad
+from .tensor import Tensor
 
 __all__ = ["SGD", "Adam", "Optimizer", "RMSprop", "get"]
 

@@ -29,10 +29,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import activations
-from .autograd import grad, no_grad
-from .engine import Tensor
+from .autograd import grad
 from .files import atomic_write
+from .grad_mode import no_grad
 from .ops import stack
+from .tensor import Tensor
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -37,11 +37,11 @@ from typing import Any
 import numpy as np
 
 from . import config, datasets, losses, optimizers
-from .autograd import no_grad
 from .callbacks import ActivationStatistics, History
-from .engine import Tensor
+from .grad_mode import no_grad
 from .layers import AlphaDropout, Dense, Dropout
 from .models import Sequential
+from .tensor import Tensor
 
 __all__ = [
     "DEFAULT_CONFIGS",

@@ -23,9 +23,12 @@ import math
 import re
 from typing import Any
 
-from .autograd import check_root_grad, no_grad, topological_order
-from .engine import Function, Tensor, _short
+from .autograd import check_root_grad, topological_order
+from .function import Function
+from .function import short_repr as _short
+from .grad_mode import no_grad
 from .graph import argument_name, format_number, format_values, graph_tensors, tensor_names
+from .tensor import Tensor
 
 _INDENT = "    "
 

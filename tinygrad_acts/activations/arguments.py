@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..config import floatx
-from ..engine import Tensor, _normalize_axis
+from ..tensor import Tensor
+from ..validation import normalize_axis as _normalize_axis
 
 #: What an activation accepts as input: a Tensor, a numpy array, a (nested) list or a number.
 TensorLike = Tensor | np.ndarray | list | float | int

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Function, Tensor
+from ..function import Function
 from ..ops import concatenate
+from ..tensor import Tensor
 from .arguments import TensorLike, as_float_tensor, check_axis
 from .pieces import indicator
 from .registry import Form, register

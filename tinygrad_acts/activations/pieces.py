@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Tensor
+from ..tensor import Tensor
 
 
 def indicator(condition: np.ndarray, dtype: np.dtype, value: float = 1.0) -> np.ndarray:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Function, Tensor
+from ..function import Function
+from ..tensor import Tensor
 from .arguments import Default, TensorLike, as_float_tensor, check_number, resolve_slope
 from .pieces import indicator
 from .registry import Form, register

@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine import Function, Tensor
+from ..function import Function
+from ..tensor import Tensor
 from .arguments import as_float_tensor
 
 Activation = Callable[..., Tensor]

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import Function, Tensor
+from ..function import Function
+from ..tensor import Tensor
 from .arguments import TensorLike, as_float_tensor, check_number
 from .pieces import indicator
 from .registry import Form, register

@@ -18,8 +18,9 @@ import math
 
 import numpy as np
 
-from ..engine import Function, Tensor
+from ..function import Function
 from ..ops import Exp
+from ..tensor import Tensor
 from .arguments import TensorLike, as_float_tensor, check_number
 from .pieces import finite, gate_from_output, gated, indicator
 from .rectifiers import relu

@@ -16,9 +16,9 @@ import numpy as np
 
 from .. import activations, initializers
 from ..activations.arguments import Default, check_axis, check_number, resolve_slope
-from ..autograd import no_grad
-from ..engine import Tensor
+from ..grad_mode import no_grad
 from ..ops import where
+from ..tensor import Tensor
 from .base import Layer
 
 __all__ = ["ELU", "Activation", "LeakyReLU", "PReLU", "ReLU", "Softmax", "ThresholdedReLU"]

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from .. import config
-from ..autograd import name_scope
-from ..engine import Tensor
+from ..grad_mode import name_scope
+from ..tensor import Tensor
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
 

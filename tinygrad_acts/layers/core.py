@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import initializers
-from ..engine import Tensor
+from ..tensor import Tensor
 from .base import Layer
 
 __all__ = ["Dense"]

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import config
-from ..engine import Tensor
+from ..tensor import Tensor
 from .base import Layer
 
 __all__ = ["AlphaDropout", "Dropout"]
