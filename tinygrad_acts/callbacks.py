@@ -45,6 +45,7 @@ import numpy as np
 
 from .autograd import enable_grad, grad
 from .engine import Tensor
+from .validation import check_bool, check_int, check_number, check_path, check_str
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -251,55 +252,6 @@ class TerminateOnNaN(Callback):
 
 
 # ---------------------------------------------------------------------------
-# Argument checks shared by the callbacks below: each names the class, the argument, the
-# value received and what was expected, and runs in __init__, before anything happens.
-# ---------------------------------------------------------------------------
-
-
-def _check_int(owner: str, name: str, value: Any, minimum: int) -> int:
-    message = (f"{owner}: argument `{name}` must be an integer >= {minimum}, "
-               f"received {name}={value!r}")
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(message)
-    if value < minimum:
-        raise ValueError(message)
-    return int(value)
-
-
-def _check_real(owner: str, name: str, value: Any, allow_none: bool = False) -> float | None:
-    if value is None and allow_none:
-        return None
-    expected = "a finite number" + (" or None" if allow_none else "")
-    message = f"{owner}: argument `{name}` must be {expected}, received {name}={value!r}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(message)
-    if not math.isfinite(value):
-        raise ValueError(message)
-    return float(value)
-
-
-def _check_bool(owner: str, name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: argument `{name}` must be True or False, "
-                        f"received {name}={value!r}")
-    return bool(value)
-
-
-def _check_str(owner: str, name: str, value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise TypeError(f"{owner}: argument `{name}` must be a non-empty str, "
-                        f"received {name}={value!r}")
-    return value
-
-
-def _check_path(owner: str, name: str, value: Any) -> str:
-    if not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
-        raise TypeError(f"{owner}: argument `{name}` must be a file path (str or Path), "
-                        f"received {name}={value!r}")
-    return os.fspath(value)
-
-
-# ---------------------------------------------------------------------------
 # Watching a quantity: what EarlyStopping and ModelCheckpoint share.
 # ---------------------------------------------------------------------------
 
@@ -324,8 +276,8 @@ class _MonitorCallback(Callback):
 
     def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
         owner = type(self).__name__
-        self.monitor = _check_str(owner, "monitor", monitor)
-        self.min_delta = abs(_check_real(owner, "min_delta", min_delta))
+        self.monitor = check_str(owner, "monitor", monitor)
+        self.min_delta = abs(check_number(owner, "min_delta", min_delta))
         if mode not in _MODES:
             warnings.warn(f"{owner} mode {mode!r} is unknown, fallback to auto mode.",
                           stacklevel=3)
@@ -407,11 +359,11 @@ class EarlyStopping(_MonitorCallback):
         start_from_epoch: int = 0,
     ) -> None:
         owner = "EarlyStopping"
-        patience = _check_int(owner, "patience", patience, 0)
-        verbose = _check_int(owner, "verbose", verbose, 0)
-        baseline = _check_real(owner, "baseline", baseline, allow_none=True)
-        restore_best_weights = _check_bool(owner, "restore_best_weights", restore_best_weights)
-        start_from_epoch = _check_int(owner, "start_from_epoch", start_from_epoch, 0)
+        patience = check_int(owner, "patience", patience, 0)
+        verbose = check_int(owner, "verbose", verbose, 0)
+        baseline = check_number(owner, "baseline", baseline, allow_none=True)
+        restore_best_weights = check_bool(owner, "restore_best_weights", restore_best_weights)
+        start_from_epoch = check_int(owner, "start_from_epoch", start_from_epoch, 0)
         super().__init__(monitor, mode, min_delta)
         self.patience, self.verbose, self.baseline = patience, verbose, baseline
         self.restore_best_weights, self.start_from_epoch = restore_best_weights, start_from_epoch
@@ -560,15 +512,15 @@ class ModelCheckpoint(_MonitorCallback):
         initial_value_threshold: float | None = None,
     ) -> None:
         owner = "ModelCheckpoint"
-        filepath = _check_path(owner, "filepath", filepath)
+        filepath = check_path(owner, "filepath", filepath)
         if not filepath.endswith(".npz"):
             raise ValueError(
                 f"{owner}: the filepath must end in '.npz' (the weights format of "
                 f"save_weights), received filepath={filepath!r}"
             )
-        verbose = _check_int(owner, "verbose", verbose, 0)
-        save_best_only = _check_bool(owner, "save_best_only", save_best_only)
-        if _check_bool(owner, "save_weights_only", save_weights_only) is False:
+        verbose = check_int(owner, "verbose", verbose, 0)
+        save_best_only = check_bool(owner, "save_best_only", save_best_only)
+        if check_bool(owner, "save_weights_only", save_weights_only) is False:
             raise ValueError(
                 f"{owner}: save_weights_only=False (saving the whole model) is not supported: "
                 "tinygrad_acts models save their weights (model.save_weights); pass "
@@ -581,7 +533,7 @@ class ModelCheckpoint(_MonitorCallback):
                 f"Unrecognized save_freq: {save_freq!r}. Expected save_freq are 'epoch' or "
                 "a positive integer (a number of batches)"
             )
-        threshold = _check_real(owner, "initial_value_threshold", initial_value_threshold,
+        threshold = check_number(owner, "initial_value_threshold", initial_value_threshold,
                                 allow_none=True)
         super().__init__(monitor, mode, 0)
         self.filepath, self.verbose = filepath, verbose
@@ -675,11 +627,11 @@ class CSVLogger(Callback):
     def __init__(self, filename: str | os.PathLike, separator: str = ",",
                  append: bool = False) -> None:
         owner = "CSVLogger"
-        filename = _check_path(owner, "filename", filename)
+        filename = check_path(owner, "filename", filename)
         if not isinstance(separator, str) or len(separator) != 1:
             raise TypeError(f"{owner}: argument `separator` must be a single character, "
                             f"received separator={separator!r}")
-        append = _check_bool(owner, "append", append)
+        append = check_bool(owner, "append", append)
         super().__init__()
         self.filename, self.sep, self.append = filename, separator, append
         self.keys: list[str] | None = None
@@ -796,7 +748,7 @@ class ActivationStatistics(Callback):
             if y.ndim == 0 or len(y) != len(x):
                 raise ValueError(f"{owner}: argument `y` must have one row per sample of x "
                                  f"({len(x)}), received shape {y.shape}")
-        self.every = _check_int(owner, "every", every, 1)
+        self.every = check_int(owner, "every", every, 1)
         super().__init__()
         self.x, self.y = x, y
         self.layer_names: list[str] = []

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .config import floatx, rng
+from .validation import argument_error, check_choice, check_int, check_number
 
 if TYPE_CHECKING:
     from .engine import Tensor
@@ -75,43 +76,6 @@ ShapeLike = int | Sequence[int]
 # ---------------------------------------------------------------------------
 
 
-def _argument_error(
-    owner: str, name: str, value: Any, expected: str, error: type[Exception] = ValueError
-) -> Exception:
-    return error(f"{owner}: argument `{name}` must be {expected}, received {name}={value!r}")
-
-
-def _check_number(owner: str, name: str, value: Any) -> float:
-    """A finite real number (bool is refused: `True` as a stddev is a bug)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise _argument_error(owner, name, value, "a real number", TypeError)
-    if not math.isfinite(value):
-        raise _argument_error(owner, name, value, "a finite number")
-    return float(value)
-
-
-def _check_seed(owner: str, seed: Any) -> int | None:
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise _argument_error(owner, "seed", seed, "None or a non-negative integer", TypeError)
-    if seed < 0:
-        raise _argument_error(owner, "seed", seed, "None or a non-negative integer")
-    return int(seed)
-
-
-def _check_choice(owner: str, name: str, value: Any, allowed: Sequence[str]) -> str:
-    """One of the strings in `allowed`; a near miss is named in the error."""
-    if not isinstance(value, str):
-        raise _argument_error(owner, name, value, f"one of {list(allowed)}", TypeError)
-    if value not in allowed:
-        raise ValueError(
-            f"{owner}: argument `{name}` must be one of {list(allowed)}, "
-            f"received {name}={value!r}.{_did_you_mean(value, allowed)}"
-        )
-    return value
-
-
 def _did_you_mean(word: str, candidates: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, candidates, n=3, cutoff=0.6)
     return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
@@ -123,12 +87,12 @@ def _check_shape(owner: str, shape: Any) -> tuple[int, ...]:
     if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
         shape = (shape,)
     if not isinstance(shape, (tuple, list)):
-        raise _argument_error(owner, "shape", shape, expected, TypeError)
+        raise argument_error(owner, "shape", shape, expected, TypeError)
     for dim in shape:
         if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
-            raise _argument_error(owner, "shape", shape, expected, TypeError)
+            raise argument_error(owner, "shape", shape, expected, TypeError)
         if dim < 0:
-            raise _argument_error(owner, "shape", shape, expected)
+            raise argument_error(owner, "shape", shape, expected)
     return tuple(int(dim) for dim in shape)
 
 
@@ -144,10 +108,10 @@ def _check_dtype(owner: str, dtype: Any, *, float_only: bool) -> np.dtype:
     try:
         resolved = np.dtype(dtype)
     except TypeError:
-        raise _argument_error(owner, "dtype", dtype, expected, TypeError) from None
+        raise argument_error(owner, "dtype", dtype, expected, TypeError) from None
     allowed_kinds = "f" if float_only else "fiub"
     if resolved.kind not in allowed_kinds:
-        raise _argument_error(owner, "dtype", dtype, expected)
+        raise argument_error(owner, "dtype", dtype, expected)
     return resolved
 
 
@@ -248,7 +212,7 @@ class Constant(Initializer):
     """
 
     def __init__(self, value: float = 0.0) -> None:
-        self.value = _check_number(type(self).__name__, "value", value)
+        self.value = check_number(type(self).__name__, "value", value)
 
     def __call__(self, shape: ShapeLike, dtype: Any = None) -> Tensor:
         return _constant_tensor(type(self).__name__, shape, dtype, self.value)
@@ -298,7 +262,7 @@ class RandomInitializer(Initializer):
     """
 
     def __init__(self, seed: int | None = None) -> None:
-        self.seed = _check_seed(type(self).__name__, seed)
+        self.seed = check_int(type(self).__name__, "seed", seed, 0, allow_none=True)
 
     def _draw(self, shape: ShapeLike, dtype: Any, distribution: str, **parameters: float) -> Tensor:
         """Samples `distribution` ('uniform' with minval, maxval; 'untruncated_normal'
@@ -324,10 +288,8 @@ class _MeanStddevInitializer(RandomInitializer):
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
         owner = type(self).__name__
-        self.mean = _check_number(owner, "mean", mean)
-        self.stddev = _check_number(owner, "stddev", stddev)
-        if self.stddev < 0:
-            raise _argument_error(owner, "stddev", stddev, "a number >= 0")
+        self.mean = check_number(owner, "mean", mean)
+        self.stddev = check_number(owner, "stddev", stddev, 0)
         super().__init__(seed=seed)
 
     def __call__(self, shape: ShapeLike, dtype: Any = None) -> Tensor:
@@ -393,8 +355,8 @@ class RandomUniform(RandomInitializer):
         self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None
     ) -> None:
         owner = type(self).__name__
-        self.minval = _check_number(owner, "minval", minval)
-        self.maxval = _check_number(owner, "maxval", maxval)
+        self.minval = check_number(owner, "minval", minval)
+        self.maxval = check_number(owner, "maxval", maxval)
         if self.minval >= self.maxval:
             raise ValueError(
                 f"{owner}: argument `minval` must be less than `maxval`, "
@@ -475,15 +437,13 @@ class VarianceScaling(RandomInitializer):
         seed: int | None = None,
     ) -> None:
         owner = type(self).__name__
-        self.scale = _check_number(owner, "scale", scale)
-        if self.scale <= 0:
-            raise _argument_error(owner, "scale", scale, "a positive number")
-        self.mode = _check_choice(owner, "mode", mode, self.MODES)
+        self.scale = check_number(owner, "scale", scale, 0, low_open=True)
+        self.mode = check_choice(owner, "mode", mode, self.MODES)
         if isinstance(distribution, str):
             distribution = distribution.lower()
             if distribution == "normal":  # Keras's old name for it
                 distribution = "truncated_normal"
-        self.distribution = _check_choice(owner, "distribution", distribution, self.DISTRIBUTIONS)
+        self.distribution = check_choice(owner, "distribution", distribution, self.DISTRIBUTIONS)
         super().__init__(seed=seed)
 
     def __call__(self, shape: ShapeLike, dtype: Any = None) -> Tensor:

@@ -29,6 +29,7 @@ import numpy as np
 from .config import floatx
 from .engine import Function, Tensor
 from .ops import logsumexp
+from .validation import check_bool as _check_bool
 
 __all__ = [
     "EPSILON",
@@ -128,12 +129,6 @@ def _check_fraction(owner: str, name: str, value: Any) -> float:
             f"{owner}: argument `{name}` must be a number in [0, 1], received {name}={value!r}"
         )
     return float(value)
-
-
-def _check_bool(owner: str, name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: argument `{name}` must be True or False, received {value!r}")
-    return bool(value)
 
 
 def _log_probabilities(y_pred: Tensor, from_logits: bool, axis: int) -> Tensor:

@@ -41,6 +41,8 @@ from .callbacks import Callback, CallbackList, History, TerminateOnNaN
 from .engine import Tensor
 from .files import atomic_write
 from .layers.base import Layer, unique_name
+from .validation import check_bool as _check_bool
+from .validation import check_positive_int as _check_positive_int
 
 __all__ = ["Sequential"]
 
@@ -676,21 +678,6 @@ def _output_shapes(layers: Sequence[Layer],
     for layer in layers:
         shapes.append(tuple(layer.compute_output_shape(shapes[-1])))
     return shapes
-
-
-def _check_positive_int(owner: str, name: str, value: Any) -> int:
-    message = f"{owner}: argument `{name}` must be a positive integer, received {name}={value!r}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(message)
-    if value < 1:
-        raise ValueError(message)
-    return int(value)
-
-
-def _check_bool(owner: str, name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: argument `{name}` must be True or False, received {value!r}")
-    return bool(value)
 
 
 def _check_verbose(owner: str, verbose: Any) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -10,22 +9,10 @@ import numpy as np
 
 from .. import initializers
 from ..engine import Tensor
+from ..validation import check_positive_int
 from .base import Layer
 
 __all__ = ["Dense"]
-
-
-def _check_units(owner: str, name: str, value: Any, allow_none: bool = False) -> int | None:
-    """A positive integer (not a bool, not text), or None when allowed."""
-    if value is None and allow_none:
-        return None
-    expected = "a positive integer" + (" or None" if allow_none else "")
-    message = f"{owner}: argument `{name}` must be {expected}, received {name}={value!r}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(message)
-    if value <= 0:
-        raise ValueError(message)
-    return int(value)
 
 
 class Dense(Layer):
@@ -69,8 +56,8 @@ class Dense(Layer):
     ) -> None:
         # Every argument is checked before the layer takes a name, so a bad call leaves no
         # trace (not even a used-up 'dense_3').
-        self.units = _check_units("Dense", "units", units)
-        self.input_dim = _check_units("Dense", "input_dim", input_dim, allow_none=True)
+        self.units = check_positive_int("Dense", "units", units, type_error=ValueError)
+        self.input_dim = check_positive_int("Dense", "input_dim", input_dim, allow_none=True)
         if not isinstance(use_bias, (bool, np.bool_)):
             raise TypeError(
                 f"Dense: argument `use_bias` must be True or False, received use_bias={use_bias!r}"
