@@ -29,15 +29,13 @@ import math
 import numbers
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .config import floatx, rng
+from .engine import Tensor
 from .validation import argument_error, check_choice, check_int, check_number
-
-if TYPE_CHECKING:
-    from .engine import Tensor
 
 __all__ = [
     "TRUNCATED_NORMAL_STDDEV",
@@ -116,11 +114,21 @@ def _check_dtype(owner: str, dtype: Any, *, float_only: bool) -> np.dtype:
 
 
 def _as_tensor(array: np.ndarray) -> Tensor:
-    # Imported on first use, not at the top: nothing here needs the engine until a
-    # Tensor is built, and a late import can never form an import cycle with it.
-    from .engine import Tensor
-
     return Tensor(array)
+
+
+def _as_numbers(owner: str, name: str, value: Any) -> np.ndarray:
+    """An array (a Tensor, numpy array or nested list) of finite real numbers, as numpy."""
+    expected = "a number or an array of finite real numbers"
+    try:
+        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+    except (TypeError, ValueError):
+        raise argument_error(owner, name, value, expected, TypeError) from None
+    if array.dtype.kind not in "fiu":
+        raise argument_error(owner, name, value, expected, TypeError)
+    if not np.isfinite(array).all():
+        raise argument_error(owner, name, value, expected)
+    return array
 
 
 # ---------------------------------------------------------------------------
@@ -154,7 +162,16 @@ class Initializer:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Initializer:
-        """Builds an initializer from the output of `get_config()`."""
+        """Builds an initializer from the output of `get_config()`. A key the class does not
+        take is named, with the class's own name and the keys it does take."""
+        parameters = inspect.signature(cls).parameters
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+        unexpected = sorted(str(key) for key in config if key not in parameters)
+        if unexpected and not takes_any:
+            raise TypeError(
+                f"{cls.__name__}.from_config: unexpected key(s) {unexpected}; {cls.__name__} "
+                f"takes {list(parameters) or 'no arguments'}"
+            )
         return cls(**config)
 
     def clone(self) -> Initializer:
@@ -207,18 +224,44 @@ class Constant(Initializer):
     >>> init = Constant(10.0)
     >>> values = init(shape=(2, 2))
 
+    >>> Constant(np.array([1.0, 2.0, 3.0]))(shape=(2, 3))  # each row [1, 2, 3]
+
     Args:
-        value: a Python scalar, cast to the requested dtype when called.
+        value: a Python scalar, or an array (a numpy array, a Tensor or a nested list) that
+            broadcasts to the shape asked for, as in Keras 3; cast to the requested dtype
+            when called.
     """
 
-    def __init__(self, value: float = 0.0) -> None:
-        self.value = check_number(type(self).__name__, "value", value)
+    def __init__(self, value: Any = 0.0) -> None:
+        owner = type(self).__name__
+        if isinstance(value, numbers.Number) or value is None:
+            self.value: float | np.ndarray = check_number(owner, "value", value)
+            return
+        array = _as_numbers(owner, "value", value)
+        if array.ndim == 0:
+            self.value = check_number(owner, "value", array.item())
+        else:
+            self.value = array.copy()
+            self.value.flags.writeable = False  # a shared constant: nobody edits it in place
 
     def __call__(self, shape: ShapeLike, dtype: Any = None) -> Tensor:
-        return _constant_tensor(type(self).__name__, shape, dtype, self.value)
+        owner = type(self).__name__
+        if isinstance(self.value, float):
+            return _constant_tensor(owner, shape, dtype, self.value)
+        shape = _check_shape(owner, shape)
+        dtype = _check_dtype(owner, dtype, float_only=False)
+        try:
+            filled = np.broadcast_to(self.value, shape)
+        except ValueError:
+            raise ValueError(
+                f"{owner}: its value of shape {self.value.shape} does not broadcast to the "
+                f"shape asked for, {shape}"
+            ) from None
+        return _as_tensor(filled.astype(dtype))
 
     def get_config(self) -> dict[str, Any]:
-        return {"value": self.value}
+        value = self.value
+        return {"value": value if isinstance(value, float) else value.tolist()}
 
 
 # ---------------------------------------------------------------------------
@@ -683,6 +726,23 @@ def _instantiate(found: Any, arguments: dict[str, Any]) -> Any:
     return found(**arguments)
 
 
+def _exactly(values: np.ndarray | np.generic | Tensor) -> Callable[..., Tensor]:
+    """Keras 3's initializer for an array or Tensor given directly: its own values, for the
+    shape it has and no other."""
+    array = _as_numbers("get", "identifier", values).copy()
+
+    def initialize_fn(shape: ShapeLike, dtype: Any = None) -> Tensor:
+        shape = _check_shape("get", shape)
+        if shape != array.shape:
+            raise ValueError(
+                f"Expected `shape` to be {array.shape} for direct tensor as initializer. "
+                f"Received shape={shape}"
+            )
+        return _as_tensor(array.astype(_check_dtype("get", dtype, float_only=False)))
+
+    return initialize_fn
+
+
 def get(identifier: Any) -> Callable[..., Any] | None:
     """The initializer an argument like `kernel_initializer=` stands for.
 
@@ -693,7 +753,8 @@ def get(identifier: Any) -> Callable[..., Any] | None:
             - an initializer class (instantiated with its defaults);
             - a name: 'glorot_uniform', 'lecun_normal', 'zeros', 'random_normal', ...
               or a class name 'LecunNormal' (case-sensitive, as in Keras);
-            - a dict `{'class_name': ..., 'config': {...}}` (see `deserialize`).
+            - a dict `{'class_name': ..., 'config': {...}}` (see `deserialize`);
+            - a numpy array or a Tensor: its own values, for exactly its shape (Keras 3).
 
     Returns:
         A callable initializer, or None.
@@ -706,6 +767,8 @@ def get(identifier: Any) -> Callable[..., Any] | None:
         return None
     if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
+    if isinstance(identifier, (np.ndarray, np.generic, Tensor)):
+        return _exactly(identifier)
     initializer = identifier() if inspect.isclass(identifier) else identifier
     if callable(initializer):
         return initializer

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from .activations import sigmoid
 from .config import floatx
 from .engine import Function, Tensor
 from .ops import logsumexp
@@ -176,8 +177,6 @@ class _SigmoidCrossEntropy(Function):
         return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
 
     def backward(ctx, grad):
-        from .activations import sigmoid  # the activations import the engine, not us
-
         z, y = ctx.saved_tensors
         grad_z = grad * (sigmoid(z) - y) if ctx.needs_input_grad[0] else None
         grad_y = grad * -z if ctx.needs_input_grad[1] else None

@@ -105,8 +105,11 @@ class Sequential:
         else:
             input_shape = self._input_shape
         if input_shape is not None:
-            # Check that the layer fits the current output before anything changes.
-            _output_shapes([*self._layers, layer], input_shape)
+            # Check that the layer fits the current output, and build it, before it joins
+            # the model: a layer that cannot be built leaves the model as it was.
+            shapes = _output_shapes([*self._layers, layer], input_shape)
+            if not layer.built:
+                layer.build(shapes[-2])
         self._layers.append(layer)
         if input_shape is not None:
             self.build(input_shape)
@@ -135,7 +138,6 @@ class Sequential:
         for layer in self._layers:
             if not layer.built:
                 layer.build(shape)
-                layer.built = True
             shape = layer.compute_output_shape(shape)
         self._input_shape = input_shape
 
@@ -384,6 +386,7 @@ class Sequential:
                 f"{owner}: argument `callbacks` must be a list of Callback objects, "
                 f"received {type(callbacks).__name__}"
             )
+        callback_list = CallbackList(callbacks)  # checks that each one is a Callback
         callbacks = list(callbacks or [])
         if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) \
                 or not 0 <= validation_split < 1:
@@ -398,7 +401,8 @@ class Sequential:
                     f"{owner}: argument `validation_data` must be a pair (x_val, y_val), "
                     f"received {type(validation_data).__name__}"
                 )
-            x_val, y_val = self._check_data(*validation_data, f"{owner} (validation_data)")
+            x_val, y_val = self._check_data(*validation_data, f"{owner} (validation_data)",
+                                            input_shape=x.shape)
         elif validation_split > 0:
             split_at = int(math.floor(len(x) * (1.0 - validation_split)))
             if split_at == 0 or split_at == len(x):
@@ -410,7 +414,8 @@ class Sequential:
             x, x_val, y, y_val = x[:split_at], x[split_at:], y[:split_at], y[split_at:]
         else:
             x_val = y_val = None
-        callback_list = CallbackList(callbacks)  # checks that each one is a Callback
+        if not self.built:  # only now that everything is checked: no weights for a bad call
+            self.build(x.shape)
         history = History()
         callback_list.append(history)
         steps = math.ceil(len(x) / batch_size)
@@ -517,8 +522,11 @@ class Sequential:
         self._check_compiled(owner)
         batch_size = _check_positive_int(owner, "batch_size", batch_size)
         verbose = _check_verbose(owner, verbose)
+        callback_list = CallbackList(callbacks)
         x, y = self._check_data(x, y, owner)
-        callback_list = CallbackList(callbacks, model=self)
+        if not self.built:
+            self.build(x.shape)
+        callback_list.set_model(self)
         logs = self._test_loop(x, y, batch_size, callback_list, verbose)
         values = list(logs.values())
         return values if len(values) > 1 else values[0]
@@ -561,8 +569,11 @@ class Sequential:
         owner = f"{self.name}.predict"
         batch_size = _check_positive_int(owner, "batch_size", batch_size)
         verbose = _check_verbose(owner, verbose)
+        callback_list = CallbackList(callbacks)
         x = self._check_inputs(x, owner)
-        callback_list = CallbackList(callbacks, model=self)
+        if not self.built:
+            self.build(x.shape)
+        callback_list.set_model(self)
         steps = math.ceil(len(x) / batch_size)
         progress = _Progress(verbose, steps, "predict")
         outputs = []
@@ -605,9 +616,11 @@ class Sequential:
             )
         return array if dtype is None else array.astype(dtype, copy=False)
 
-    def _check_inputs(self, x: Any, owner: str) -> np.ndarray:
+    def _check_inputs(self, x: Any, owner: str,
+                      input_shape: Sequence[int | None] | None = None) -> np.ndarray:
         """x as an array of the model's float type, of shape (samples, features), finite, and
-        of the width the model takes (which builds the model if it wasn't)."""
+        of the width the model takes (or, unbuilt, of `input_shape`'s width when given, and
+        one its layers fit). Nothing is built here: the caller builds once all is checked."""
         if not self._layers:
             raise ValueError(f"{owner}: the model has no layers; add some first")
         x = self._as_array(x, "x", owner, self._dtype())
@@ -619,18 +632,21 @@ class Sequential:
         if not np.isfinite(x).all():
             raise ValueError(f"{owner}: x contains NaN or inf (first at row "
                              f"{int(np.argwhere(~np.isfinite(x))[0][0])})")
-        if self.built and tuple(x.shape[1:]) != tuple(self._input_shape[1:]):
+        expected = self._input_shape if self.built else input_shape
+        if expected is not None and tuple(x.shape[1:]) != tuple(expected[1:]):
             raise ValueError(
                 f"{owner}: x has {x.shape[1:]} features per sample (shape {x.shape}), but the "
-                f"model takes inputs of shape {self._input_shape}"
+                f"model takes inputs of shape {(None, *expected[1:])}"
             )
         if not self.built:
-            self.build(x.shape)
+            _output_shapes(self._layers, (None, *x.shape[1:]))  # the layers fit this width
         return x
 
-    def _check_data(self, x: Any, y: Any, owner: str) -> tuple[np.ndarray, np.ndarray]:
+    def _check_data(self, x: Any, y: Any, owner: str,
+                    input_shape: Sequence[int | None] | None = None,
+                    ) -> tuple[np.ndarray, np.ndarray]:
         """x and y checked against each other, the model and the loss, before training."""
-        x = self._check_inputs(x, owner)
+        x = self._check_inputs(x, owner, input_shape)
         y = self._as_array(y, "y", owner)
         if y.ndim == 0 or len(y) != len(x):
             raise ValueError(

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import initializers
+from .. import activations, initializers
 from ..engine import Tensor
 from ..validation import check_positive_int
 from .base import Layer
@@ -128,7 +128,5 @@ def _activation(identifier: Any) -> Callable[[Tensor], Tensor] | None:
     """The activation function, or None for none (so that a linear layer adds no node)."""
     if identifier is None:
         return None
-    from .. import activations  # the activations package imports the layers' base
-
     fn = activations.get(identifier)
     return None if fn is activations.linear else fn
