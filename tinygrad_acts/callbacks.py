@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import csv
 import inspect
+import io
 import math
 import numbers
 import os
+import string
 import warnings
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -45,6 +47,7 @@ import numpy as np
 
 from .autograd import enable_grad, grad
 from .engine import Tensor
+from .files import atomic_write
 from .validation import check_bool, check_int, check_number, check_path, check_str
 
 if TYPE_CHECKING:
@@ -481,7 +484,9 @@ class ModelCheckpoint(_MonitorCallback):
         filepath: where to save, ending in '.npz'. It may contain placeholders filled from
             the epoch (counting from 1) and the logs, e.g.
             'checkpoints/weights.{epoch:02d}-{val_loss:.2f}.npz'; with `save_freq` an
-            integer, `{batch}` too. Missing folders are created.
+            integer, `{batch}` too. A placeholder is a plain name with an optional format
+            spec (no attribute or index access, checked here); a name missing from the
+            logs raises KeyError when saving. Missing folders are created.
         monitor: the quantity that decides what "best" means ('val_loss' by default).
         verbose: 0 silent, 1 a message at each decision.
         save_best_only: save only when the monitored value improves on the best so far;
@@ -535,6 +540,7 @@ class ModelCheckpoint(_MonitorCallback):
             )
         threshold = check_number(owner, "initial_value_threshold", initial_value_threshold,
                                 allow_none=True)
+        _check_placeholders(owner, filepath, batches=save_freq != "epoch")
         super().__init__(monitor, mode, 0)
         self.filepath, self.verbose = filepath, verbose
         self.save_best_only, self.save_weights_only = save_best_only, True
@@ -608,6 +614,34 @@ class ModelCheckpoint(_MonitorCallback):
             ) from None
 
 
+def _check_placeholders(owner: str, filepath: str, batches: bool) -> None:
+    """Each `{...}` of a ModelCheckpoint path is a plain name (epoch, batch or a log's name)
+    with an optional format spec that suits a number: `str.format` would otherwise read
+    attributes and items (`{epoch.__class__}`) of the values it is given."""
+    def refuse(why: str) -> ValueError:
+        return ValueError(f"{owner}: the filepath {filepath!r} {why}. Placeholders are plain "
+                          "names with an optional format, e.g. {epoch:02d} or {val_loss:.2f}")
+
+    try:
+        fields = [part for part in string.Formatter().parse(filepath) if part[1] is not None]
+    except ValueError as e:
+        raise refuse(f"is not a valid pattern ({e})") from None
+    for _, field, spec, conversion in fields:
+        if not field or field.isdigit():
+            raise refuse("has a positional placeholder {" + field + "}")
+        if any(c in field for c in ".[]") or conversion is not None or "{" in spec:
+            raise refuse(f"has the placeholder {{{field}{'!' + conversion if conversion else ''}"
+                         f"{':' + spec if spec else ''}}}, which is not a plain name")
+        if field == "batch" and not batches:
+            raise refuse("uses {batch}, which exists only with save_freq an integer")
+        try:
+            format(1 if field in ("epoch", "batch") else 0.5, spec)
+        except ValueError as e:
+            raise refuse(f"formats {field} with {spec!r}, which does not suit "
+                         f"{'an integer' if field in ('epoch', 'batch') else 'a number'} "
+                         f"({e})") from None
+
+
 class CSVLogger(Callback):
     """Writes one row per epoch to a CSV file: the epoch (from 0) and every value of the
     epoch's logs, in alphabetical order of their names (Keras's).
@@ -615,7 +649,9 @@ class CSVLogger(Callback):
         epoch,accuracy,loss,val_accuracy,val_loss
         0,0.61,0.66,0.58,0.67
 
-    Each row is flushed as it is written, so the file can be watched during training.
+    The file is rewritten whole, through `files.atomic_write`, at the start of training and
+    after each epoch: it can be watched during training, and it never holds half a row (a
+    full disk or a crash leaves the previous epoch's complete file).
 
     Args:
         filename: the CSV file, e.g. 'run/log.csv'.
@@ -636,43 +672,39 @@ class CSVLogger(Callback):
         self.filename, self.sep, self.append = filename, separator, append
         self.keys: list[str] | None = None
         self.writer: csv.DictWriter | None = None
-        self.csv_file = None
         self.append_header = True
+        self._text = io.StringIO()  # the whole file: what was there (append) and our rows
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
+        previous = ""
         if self.append and os.path.exists(self.filename):
-            with open(self.filename, encoding="utf-8") as f:
-                self.append_header = not f.readline()
-        else:
-            self.append_header = True
-        self._close()
-        directory = os.path.dirname(self.filename)
-        if directory:
-            os.makedirs(directory, exist_ok=True)
-        self.csv_file = open(self.filename, "a" if self.append else "w",  # noqa: SIM115
-                             newline="", encoding="utf-8")
+            with open(self.filename, encoding="utf-8", newline="") as f:
+                previous = f.read()
+        self.append_header = not previous
+        self._text = io.StringIO()
+        self._text.write(previous)
         self.writer, self.keys = None, None
+        self._write()
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         logs = logs or {}
         if self.keys is None:
             self.keys = sorted(logs)
         if self.writer is None:
-            self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch", *self.keys],
+            self.writer = csv.DictWriter(self._text, fieldnames=["epoch", *self.keys],
                                          delimiter=self.sep, lineterminator="\n")
             if self.append_header:
                 self.writer.writeheader()
         row = {"epoch": epoch, **{key: _csv_value(logs.get(key, "NA")) for key in self.keys}}
         self.writer.writerow(row)
-        self.csv_file.flush()
+        self._write()
 
-    def on_train_end(self, logs: Logs | None = None) -> None:
-        self._close()
-
-    def _close(self) -> None:
-        if self.csv_file is not None and not self.csv_file.closed:
-            self.csv_file.close()
-        self.writer = None
+    def _write(self) -> None:
+        directory = os.path.dirname(self.filename)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        with atomic_write(self.filename, "w") as file:
+            file.write(self._text.getvalue())
 
 
 def _csv_value(value: Any) -> Any:

@@ -39,7 +39,7 @@ from . import metrics as metrics_module
 from .autograd import no_grad
 from .callbacks import Callback, CallbackList, History, TerminateOnNaN
 from .engine import Tensor
-from .files import atomic_write
+from .files import atomic_write, npz_headers
 from .layers.base import Layer, unique_name
 from .validation import check_bool as _check_bool
 from .validation import check_positive_int as _check_positive_int
@@ -225,8 +225,10 @@ class Sequential:
             np.savez(f, **arrays)
 
     def load_weights(self, path: str | os.PathLike) -> None:
-        """Read weights written by `save_weights`. They are matched by position; the count
-        and every shape are checked before any weight changes."""
+        """Read weights written by `save_weights`. They are matched by position. The file is
+        not trusted: its names, count, shapes and dtypes are read from the arrays' headers and
+        checked against the model's weights before any data is read (a crafted file cannot
+        make it decompress gigabytes), and before any weight changes."""
         path = _check_npz_path(path, "load_weights")
         if not self.built:
             raise ValueError(
@@ -235,18 +237,43 @@ class Sequential:
             )
         if not os.path.exists(path):
             raise FileNotFoundError(f"{self.name}.load_weights: no such file: {path!r}")
+        owner = f"{self.name}.load_weights"
+        try:
+            headers = npz_headers(path)
+        except ValueError as e:
+            raise ValueError(f"{owner}: not a weights file: {e}") from None
+        keys = self._check_weight_headers(headers, path, owner)
         try:
             with np.load(path, allow_pickle=False) as data:
-                keys = sorted((k for k in data.files if k.startswith("weight_")),
-                              key=lambda k: int(k.removeprefix("weight_")))
                 arrays = [data[k] for k in keys]
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-            raise ValueError(
-                f"{self.name}.load_weights: {path!r} is not a weights file ({e})"
-            ) from None
+            raise ValueError(f"{owner}: {path!r} is not a weights file ({e})") from None
         self._check_weight_arrays(arrays, f"load_weights({path!r})")
         for w, v in zip(self.weights, arrays, strict=True):
             w.data[...] = v
+
+    def _check_weight_headers(self, headers: dict[str, tuple[tuple[int, ...], np.dtype]],
+                              path: str, owner: str) -> list[str]:
+        """The archive's weight names in order, once their count, shapes and dtypes (from
+        the headers) fit the model's weights."""
+        weights = self.weights
+        expected = [f"weight_{i:04d}" for i in range(len(weights))]
+        found = sorted(k for k in headers if k != "names")
+        if len(found) != len(expected):
+            raise ValueError(f"{owner}: the model has {len(weights)} weights, received "
+                             f"{len(found)} arrays in {path!r}")
+        if found != expected:
+            raise ValueError(f"{owner}: not a weights file: {path!r} holds the arrays "
+                             f"{found[:4]}{'...' if len(found) > 4 else ''}, expected "
+                             f"weight_0000, weight_0001, ... (as save_weights writes them)")
+        for i, (key, w) in enumerate(zip(expected, weights, strict=True)):
+            shape, dtype = headers[key]
+            if shape != w.shape or dtype.kind not in "fiu":
+                raise ValueError(
+                    f"{owner}: weight {i} ({w.name}) has shape {w.shape}, received an array "
+                    f"of shape {shape} and dtype {dtype} in {path!r}"
+                )
+        return expected
 
     # ---- summary -----------------------------------------------------------------------------
     def summary(self, print_fn: Any = None) -> None:
