@@ -21,7 +21,7 @@ import numpy as np
 from .. import config, initializers
 from ..autograd import name_scope
 from ..engine import Tensor
-from ..validation import argument_error
+from ..validation import argument_error, check_bool
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
 
@@ -65,10 +65,7 @@ class Layer:
             raise ValueError(
                 f"{type(self).__name__}: name must be a non-empty str, received {name!r}"
             )
-        if not isinstance(trainable, bool):
-            raise TypeError(
-                f"{type(self).__name__}: trainable must be a bool, received {trainable!r}"
-            )
+        trainable = check_bool(type(self).__name__, "trainable", trainable)
         dtype = _check_dtype(type(self).__name__, dtype)  # before a name is used up
         self.name = name or unique_name(_snake_case(type(self).__name__))
         self.trainable = trainable

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from .. import activations, initializers
 from ..engine import Tensor
-from ..validation import check_positive_int
+from ..validation import check_bool, check_positive_int
 from .base import Layer
 
 __all__ = ["Dense"]
@@ -58,11 +56,7 @@ class Dense(Layer):
         # trace (not even a used-up 'dense_3').
         self.units = check_positive_int("Dense", "units", units, type_error=ValueError)
         self.input_dim = check_positive_int("Dense", "input_dim", input_dim, allow_none=True)
-        if not isinstance(use_bias, (bool, np.bool_)):
-            raise TypeError(
-                f"Dense: argument `use_bias` must be True or False, received use_bias={use_bias!r}"
-            )
-        self.use_bias = bool(use_bias)
+        self.use_bias = check_bool("Dense", "use_bias", use_bias)
         self.activation = _activation(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
