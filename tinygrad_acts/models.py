@@ -441,8 +441,6 @@ class Sequential:
             x, x_val, y, y_val = x[:split_at], x[split_at:], y[:split_at], y[split_at:]
         else:
             x_val = y_val = None
-        if not self.built:  # only now that everything is checked: no weights for a bad call
-            self.build(x.shape)
         history = History()
         callback_list.append(history)
         steps = math.ceil(len(x) / batch_size)
@@ -450,6 +448,8 @@ class Sequential:
         callback_list.set_params({"epochs": epochs, "steps": steps, "verbose": verbose})
         self._compiled_metrics(y.shape, self.compute_output_shape(x.shape))
         stop_cleanly = any(isinstance(c, TerminateOnNaN) for c in callbacks)
+        if not self.built:  # only now that everything is checked: no weights for a bad call
+            self.build(x.shape)
 
         self.stop_training = False
         callback_list.on_train_begin()
