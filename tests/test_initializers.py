@@ -414,7 +414,7 @@ def test_base_class_call_is_not_implemented():
     [
         (lambda: RandomNormal(stddev=-1.0), ValueError, ["RandomNormal", "stddev=-1.0", ">= 0"]),
         (lambda: TruncatedNormal(stddev=-0.5), ValueError, ["TruncatedNormal", "stddev=-0.5"]),
-        (lambda: RandomNormal(mean="0"), TypeError, ["mean='0'", "finite number"]),
+        (lambda: RandomNormal(mean="0"), TypeError, ["mean='0'", "finite real number"]),
         (lambda: RandomNormal(stddev=float("nan")), ValueError, ["stddev=nan", "finite"]),
         (lambda: RandomNormal(stddev=True), TypeError, ["stddev=True"]),
         (lambda: RandomUniform(1.0, 1.0), ValueError, ["minval=1.0", "maxval=1.0", "less than"]),

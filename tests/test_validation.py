@@ -37,15 +37,15 @@ def test_check_int_and_positive_int():
 def test_check_number():
     assert v.check_number("f", "x", np.float32(0.5), 0, 1) == 0.5
     assert type(v.check_number("f", "x", np.float32(0.5))) is float
-    message = r"^f: argument `x` must be a finite number, received x=True$"
+    message = r"^f: argument `x` must be a finite real number, received x=True$"
     with pytest.raises(TypeError, match=message):
         v.check_number("f", "x", True)
     for bad in (math.inf, math.nan):
         with pytest.raises(ValueError, match="finite"):
             v.check_number("f", "x", bad)
-    with pytest.raises(ValueError, match=r"a finite number in \[0, 1\), received x=1"):
+    with pytest.raises(ValueError, match=r"a finite real number in \[0, 1\), received x=1"):
         v.check_number("f", "x", 1, 0, 1, high_open=True)
-    with pytest.raises(ValueError, match=r"a finite number > 0, received x=0"):
+    with pytest.raises(ValueError, match=r"a finite real number > 0, received x=0"):
         v.check_number("f", "x", 0, 0, math.inf, low_open=True, high_open=True)
     assert v.check_number("f", "x", None, allow_none=True) is None
 

@@ -109,7 +109,7 @@ def check_number(
         return None
     minimum = None if minimum is not None and math.isinf(minimum) else minimum
     maximum = None if maximum is not None and math.isinf(maximum) else maximum
-    expected = _bounds_text("a finite number", minimum, maximum, low_open, high_open)
+    expected = _bounds_text("a finite real number", minimum, maximum, low_open, high_open)
     expected += " or None" if allow_none else ""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise argument_error(owner, name, value, expected, TypeError)
