@@ -228,3 +228,10 @@ def test_model_checkpoint_accepts_the_documented_placeholders(tmp_path):
     small_model().fit(np.ones((4, 2)), np.zeros((4, 1)), epochs=1, verbose=0, batch_size=4,
                       callbacks=[ModelCheckpoint(pattern, save_freq=1)])
     assert len(list(tmp_path.glob("w01-*-1.npz"))) == 1
+
+
+def test_model_checkpoint_never_reads_attributes_even_of_a_path_changed_later(tmp_path):
+    checkpoint = ModelCheckpoint(str(tmp_path / "w{epoch}.npz"))
+    checkpoint.filepath = str(tmp_path / "w{epoch.__class__}.npz")
+    with pytest.raises(KeyError, match="'epoch.__class__' is not in the logs"):
+        checkpoint._file_path(0, None, {"loss": 1.0})

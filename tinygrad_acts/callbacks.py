@@ -605,13 +605,20 @@ class ModelCheckpoint(_MonitorCallback):
         fields: dict[str, Any] = {**logs, "epoch": epoch + 1}
         if batch is not None:
             fields["batch"] = batch + 1
-        try:
-            return self.filepath.format(**fields)
-        except KeyError as e:
-            raise KeyError(
-                f'Failed to format this callback filepath: "{self.filepath}". Reason: {e} is '
-                f"not in the logs (available: {', '.join(fields)})"
-            ) from None
+        # Each placeholder is looked up by its whole name and formatted with format():
+        # nothing reads an attribute or an item, even of a filepath changed after __init__.
+        parts = []
+        for literal, field, spec, _ in string.Formatter().parse(self.filepath):
+            parts.append(literal)
+            if field is None:
+                continue
+            if field not in fields:
+                raise KeyError(
+                    f'Failed to format this callback filepath: "{self.filepath}". Reason: '
+                    f"{field!r} is not in the logs (available: {', '.join(fields)})"
+                )
+            parts.append(format(fields[field], spec))
+        return "".join(parts)
 
 
 def _check_placeholders(owner: str, filepath: str, batches: bool) -> None:
