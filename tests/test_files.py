@@ -233,5 +233,5 @@ def test_model_checkpoint_accepts_the_documented_placeholders(tmp_path):
 def test_model_checkpoint_never_reads_attributes_even_of_a_path_changed_later(tmp_path):
     checkpoint = ModelCheckpoint(str(tmp_path / "w{epoch}.npz"))
     checkpoint.filepath = str(tmp_path / "w{epoch.__class__}.npz")
-    with pytest.raises(KeyError, match="'epoch.__class__' is not in the logs"):
+    with pytest.raises(KeyError, match=r"epoch\.__class__.{0,3} is not in the logs"):
         checkpoint._file_path(0, None, {"loss": 1.0})
