@@ -235,3 +235,16 @@ def test_model_checkpoint_never_reads_attributes_even_of_a_path_changed_later(tm
     checkpoint.filepath = str(tmp_path / "w{epoch.__class__}.npz")
     with pytest.raises(KeyError, match=r"epoch\.__class__.{0,3} is not in the logs"):
         checkpoint._file_path(0, None, {"loss": 1.0})
+
+
+def test_npz_headers_of_an_unreadable_member_is_a_value_error(tmp_path):
+    path = tmp_path / "odd.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("weight_0000.npy", npy_header((1,)))
+    data = bytearray(path.read_bytes())
+    data[8:10] = (99).to_bytes(2, "little")  # the local header's compression method: unknown
+    i = data.rfind(b"PK\x01\x02")
+    data[i + 10:i + 12] = (99).to_bytes(2, "little")  # and the central directory's
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="not a numpy .npz archive"):
+        npz_headers(path)

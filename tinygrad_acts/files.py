@@ -123,7 +123,8 @@ def npz_headers(path: str | os.PathLike) -> dict[str, tuple[tuple[int, ...], np.
                     raise ValueError(f"{info.filename!r} is not a .npy array")
                 with archive.open(info) as member:
                     headers[info.filename.removesuffix(".npy")] = _npy_header(member)
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError) as e:
+    # RuntimeError: an encrypted member, or (NotImplementedError) an unknown compression
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, RuntimeError) as e:
         if isinstance(e, FileNotFoundError):
             raise FileNotFoundError(f"no such file: {shown!r}") from None
         raise ValueError(f"{shown!r} is not a numpy .npz archive of arrays ({e})") from None
