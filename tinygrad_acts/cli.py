@@ -2,7 +2,8 @@
 
     tinygrad-acts train                 train a toy MLP (moons, SELU, lecun_normal)
     tinygrad-acts lessons               list the lessons
-    tinygrad-acts lesson 4              run lesson 4
+    tinygrad-acts lesson 4              run lesson 4, printing each code cell as it runs
+    tinygrad-acts exercise list         the exercises; start, check, solution N
     tinygrad-acts graph -o graph.svg    draw the graph of a small computation
     tinygrad-acts gradcheck [NAMES...]  check every activation's first and second derivatives
     tinygrad-acts gallery -o DIR        plot every activation with f' and f''
@@ -144,10 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sub.add_parser("lessons", help="list the lessons", description="List the lessons.")
-    lesson = sub.add_parser("lesson", help="run one lesson", description="Run lesson N.")
+    lesson = sub.add_parser(
+        "lesson", help="run one lesson",
+        description="Run lesson N: its prose, and each code cell followed by what it prints.")
     lesson.add_argument("number", type=_positive_int, help="the lesson's number")
     lesson.add_argument("--output-dir", default=None,
                         help="where the lesson writes pictures (default: its own choice)")
+    lesson.add_argument("--no-code", action="store_true",
+                        help="print the narrative and what the code prints, not the code")
 
     graph = sub.add_parser("graph", help="render the graph of a small computation",
                            description="Render a computation graph to SVG, PNG or DOT.")
