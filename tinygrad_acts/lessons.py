@@ -54,7 +54,9 @@ def begin(number: int, argv: list[str] | None = None) -> Path:
         return _output_dir
     if _in_notebook() and argv is None:  # a kernel's argv is the kernel's own
         return default
-    parser = argparse.ArgumentParser(description=f"Lesson {number} of tinygrad_acts.")
+    script = Path(sys.argv[0])
+    name = title(script) if script.suffix == ".py" and script.exists() else "tinygrad_acts"
+    parser = argparse.ArgumentParser(description=f"Lesson {number}: {name}")
     parser.add_argument("--output-dir", type=Path, default=default,
                         help="folder for the lesson's pictures (default: %(default)s)")
     return parser.parse_args(sys.argv[1:] if argv is None else argv).output_dir
