@@ -154,6 +154,23 @@ def build_parser() -> argparse.ArgumentParser:
     lesson.add_argument("--no-code", action="store_true",
                         help="print the narrative and what the code prints, not the code")
 
+    exercise = sub.add_parser(
+        "exercise", help="exercises with a grader: list, start, check, solution",
+        description="Write the rule yourself; the grader says where it is wrong.")
+    actions = exercise.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("list", help="one row per exercise", description="List the exercises.")
+    for action, text in (("start", "write DIR/NN_name.py, the exercise's stub (never "
+                                    "overwriting a file that exists), and print its path"),
+                         ("check", "grade DIR/NN_name.py: exit 0 when it passes, 1 otherwise"),
+                         ("solution", "print a reference solution")):
+        parser_ = actions.add_parser(action, help=text.split(",")[0].split(":")[0],
+                                     description=text[0].upper() + text[1:] + ".")
+        parser_.add_argument("number", type=_positive_int, help="the exercise's number")
+        if action != "solution":
+            parser_.add_argument("--dir", default=".", type=Path,
+                                 help="the folder of the exercise files (default: the current "
+                                 "folder)")
+
     graph = sub.add_parser("graph", help="render the graph of a small computation",
                            description="Render a computation graph to SVG, PNG or DOT.")
     graph.add_argument("-o", "--output", type=_graph_path, required=True,

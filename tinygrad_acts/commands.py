@@ -175,6 +175,45 @@ def run_lesson(args: argparse.Namespace) -> int:
         return 130
 
 
+# ---- exercise ---------------------------------------------------------------------------
+
+
+def run_exercise(args: argparse.Namespace) -> int:
+    """`exercise list|start N|check N|solution N`: see tinygrad_acts.exercises."""
+    from . import exercises
+
+    if args.action == "list":
+        for number, exercise in exercises.all_exercises().items():
+            print(f"{number:3d}  {exercise.title:<48} (lesson {exercise.lesson})  "
+                  f"{exercise.file_name}")
+        print("\nStart one with: tinygrad-acts exercise start N   (then check N)")
+        return 0
+    try:
+        exercise = exercises.get(args.number)
+    except ValueError as e:
+        return _error(str(e))
+    if args.action == "solution":
+        print(exercise.solution, end="")
+        return 0
+    if args.action == "start":
+        try:
+            path, written = exercises.start(args.number, args.dir)
+        except OSError as e:
+            return _error(f"cannot write the exercise in {args.dir}: {e}")
+        if written:
+            print(path)
+            print(f"Edit it, then: tinygrad-acts exercise check {args.number}"
+                  + (f" --dir {args.dir}" if str(args.dir) != "." else ""), file=sys.stderr)
+        else:
+            print(path)
+            print(f"{path} exists already: left as it is (your work is never overwritten; "
+                  "delete or rename it to start again)", file=sys.stderr)
+        return 0
+    result = exercises.check(args.number, args.dir)
+    print(result.text)
+    return 0 if result.passed else 1
+
+
 # ---- graph ------------------------------------------------------------------------------
 
 
