@@ -92,8 +92,9 @@ output.name = "o"
 # ## The engine explains itself
 #
 # ta.trace_backward runs a pass of its own and narrates it: for each operation, the
-# gradient arriving from above, the rule it applies (from the operation's docstring),
-# and what it sends to each input. It leaves every .grad untouched.
+# gradient arriving from above, the rule it applies (the operation's declared
+# `derivative`), and what it sends to each input. It leaves every .grad untouched. (In a
+# notebook, `ta.trace_backward(output)` as a cell's last line shows the same text.)
 
 # %%
 trace = ta.trace_backward(output)
@@ -103,6 +104,12 @@ check(all(t.grad is None for t in leaves.values()),
 check("do/dw1 = 1" in trace and "do/dx1 = -1.5" in trace,
       "the trace ends with do/dw1 = 1 and do/dx1 = -1.5, as by hand")
 
+# %% [markdown]
+# Now the real pass. backward() stores every gradient in `.grad`, intermediate results
+# included, and frees what the rules needed; trace_backward after it reads those stored
+# gradients instead.
+
+# %%
 output.backward()
 print()
 for name, tensor in leaves.items():
@@ -112,6 +119,9 @@ check(worst < 1e-12,
       f"the engine's gradients equal the hand-made ones (worst difference {worst:.1e})")
 check(pre_activation.grad is not None and abs(pre_activation.grad.item() - 0.5) < 1e-12,
       f"intermediate results keep their grad too: n.grad = {pre_activation.grad.item()}")
+after = ta.trace_backward(output)
+check("read from the gradients it recorded" in after and "do/dw1 = 1" in after,
+      "after backward(), trace_backward reads the recorded gradients: do/dw1 = 1 again")
 
 # %% [markdown]
 # ## A value used twice: gradients add up

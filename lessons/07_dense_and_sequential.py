@@ -19,6 +19,7 @@
 import numpy as np
 
 import tinygrad_acts as ta
+from tinygrad_acts.graph import RendererNotFoundError
 from tinygrad_acts.layers import Dense
 from tinygrad_acts.lessons import begin, check, picture, plots_or_none, show
 from tinygrad_acts.losses import BinaryCrossentropy
@@ -70,6 +71,20 @@ check(layer.count_params() == 2 * 3 + 3, "2 x 3 weights + 3 biases = 9 parameter
 model = make_mlp()
 compile_for_moons(model)
 model.summary(print_fn=lambda line: print("    " + line))
+
+# %% [markdown]
+# `ta.draw_graph(model)` runs the model once on a sample input and draws what it
+# computed, each layer as one box (its operations, weights and output); pass
+# `collapse_layers=False` to see every operation. In a notebook, a cell ending with
+# `ta.draw_graph(model)` shows it; here it is written to a file.
+
+# %%
+try:
+    show(ta.render_graph(model, picture(out, "mlp_graph.svg")))
+except RendererNotFoundError as error:
+    print(f"  (no renderer: {error})")
+layers_drawn = ta.draw_graph(model).source.count("class=layer")
+check(layers_drawn == 3, f"the drawing holds the model's 3 layers, one box each: {layers_drawn}")
 
 # %% [markdown]
 # ## 3. One training step, by hand
