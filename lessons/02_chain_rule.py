@@ -25,14 +25,13 @@ from tinygrad_acts.lessons import begin, check, picture, show
 
 out = begin(2)  # pictures go to --output-dir, or ./tinygrad_acts_output/lesson_02
 
-# %%
-X1, X2, W1, W2 = 2.0, 0.0, -3.0, 1.0
-B = 6.8813735870195432  # chosen so that n = 0.8814 and o = tanh(n) = 1/sqrt(2)
-
 # %% [markdown]
 # ## Forward, with plain floats
 
 # %%
+X1, X2, W1, W2 = 2.0, 0.0, -3.0, 1.0
+B = 6.8813735870195432  # chosen so that n = 0.8814 and o = tanh(n) = 1/sqrt(2)
+
 x1w1 = X1 * W1
 x2w2 = X2 * W2
 s = x1w1 + x2w2
@@ -87,6 +86,7 @@ pre_activation = total + b
 pre_activation.name = "n"
 output = ta.activations.tanh(pre_activation)
 output.name = "o"
+print(output)
 
 # %% [markdown]
 # ## The engine explains itself

@@ -22,9 +22,7 @@ import tinygrad_acts as ta
 from tinygrad_acts.lessons import begin, check
 
 out = begin(3)  # pictures go to --output-dir, or ./tinygrad_acts_output/lesson_03
-
-# %%
-rng = np.random.default_rng(0)
+rng = np.random.default_rng(0)  # the same numbers on every run
 
 # %% [markdown]
 # ## 1. A bias added to every row
@@ -90,7 +88,6 @@ check(gap_W < 1e-12 and gap_b < 1e-12,
 # Had the engine not summed, b.grad would have shape (5, 2) and the update
 # b -= lr * b.grad could not even be applied: the shape rule is not a detail.
 
-# %%
 # %% [markdown]
 # ## 4. Every direction: columns, scalars, and the rule in general
 #

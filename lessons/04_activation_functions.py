@@ -38,6 +38,10 @@ from tinygrad_acts.lessons import begin, check, picture, plots_or_none, show
 
 out = begin(4)  # pictures go to --output-dir, or ./tinygrad_acts_output/lesson_04
 
+# %% [markdown]
+# Two helpers for what follows: an activation's values and slopes at some points, one
+# backward pass for all of them, and a small table to print them.
+
 # %%
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946

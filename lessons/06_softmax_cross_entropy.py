@@ -28,13 +28,11 @@ from tinygrad_acts.lessons import begin, check, picture, plots_or_none, show
 
 out = begin(6)  # pictures go to --output-dir, or ./tinygrad_acts_output/lesson_06
 
-# %%
-big = np.array([1000.0, 1001.0, 1002.0], dtype=np.float32)
-
 # %% [markdown]
 # ## 1. The naive softmax overflows
 
 # %%
+big = np.array([1000.0, 1001.0, 1002.0], dtype=np.float32)
 with np.errstate(over="ignore", invalid="ignore"):  # let numpy fail quietly, to look
     e = np.exp(big)
     naive = e / e.sum()

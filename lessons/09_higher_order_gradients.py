@@ -30,6 +30,9 @@ from tinygrad_acts.plots import derivatives  # needs no matplotlib
 
 out = begin(9)  # pictures go to --output-dir, or ./tinygrad_acts_output/lesson_09
 
+# %% [markdown]
+# SELU's two constants (lesson 8), used in the formulas below.
+
 # %%
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946

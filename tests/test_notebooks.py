@@ -136,3 +136,9 @@ def test_each_notebook_runs_in_a_kernel(lesson, request, tmp_path_factory):
     if pictures:  # and the notebook shows them
         assert any("image/png" in output.get("data", {})
                    for cell in notebook.cells for output in cell.get("outputs", []))
+
+
+def test_the_notebooks_are_up_to_date():
+    from tinygrad_acts.notebooks import main
+
+    assert main(["--check"]) == 0, "run python -m tinygrad_acts.notebooks"
