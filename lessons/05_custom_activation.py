@@ -144,7 +144,9 @@ check(ta.gradgradcheck(isru, [x_check]),
 # activations under its name, "isru" (a plain function of a Tensor can be registered too,
 # and `register` also works as a decorator, `@ta.activations.register`). From then on
 # ISRU works wherever the built-in activations do: by name in a Dense layer, in a drawn
-# graph (labelled with its parameters), and differentiated twice.
+# graph (labelled with its parameters), and differentiated twice. (A name can be
+# registered once: run this cell again and it says the name is taken; pass
+# `overwrite=True` to replace it.)
 
 # %%
 ta.activations.register(ISRU)
