@@ -260,17 +260,21 @@ def activation_gallery(output_dir: str | os.PathLike,
     values = {name: derivatives(fn, x) for name, (_, fn) in curves.items()}
 
     # Drawing, not the derivatives, is what takes the time: a new figure per activation
-    # spent most of it building axes and ticks. So one figure, laid out as plot_activation
-    # lays out its own, is drawn again for each activation with only its curves, limits
-    # and title changed.
+    # spent most of it building axes and ticks, and a grid of 30 more axes as long again.
+    # So one figure, laid out as plot_activation lays out its own, is drawn once per
+    # activation with only its curves, limits and title changed, and the overview is
+    # those very pictures, tiled.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     first, *_ = names
     figure = new_figure(figsize=(5, 3.6))
     figure.subplots_adjust(left=0.11, right=0.97, bottom=0.14, top=0.9)
+    canvas = FigureCanvasAgg(figure)
     ax = figure.add_subplot()
     _draw_activation(ax, curves[first][0], None, x_range, values=values[first])
     ax.set_xlabel("x")
     lines = ax.get_lines()[: len(_CURVES)]
-    paths = []
+    paths, tiles = [], []
     for name in names:
         for line, curve in zip(lines, values[name], strict=True):
             line.set_ydata(curve)
@@ -278,28 +282,28 @@ def activation_gallery(output_dir: str | os.PathLike,
         ax.autoscale_view()
         ax.set_title(curves[name][0])
         ax.legend(loc="best", fontsize="small")
-        paths.append(save_figure(figure, output_dir / f"{name}.png"))
-
-    columns = min(5, len(names))
-    rows = -(-len(names) // columns)
-    height = 2.5 * rows + 0.5
-    overview = new_figure(figsize=(3.2 * columns, height))
-    # Fixed margins (in inches, converted): a constrained layout of 30 axes took longer
-    # than drawing them.
-    overview.subplots_adjust(left=0.4 / (3.2 * columns), right=1 - 0.1 / (3.2 * columns),
-                             bottom=0.3 / height, top=1 - 0.75 / height, wspace=0.25,
-                             hspace=0.45)
-    axes = overview.subplots(rows, columns, squeeze=False).ravel()
-    for ax, name in zip(axes, names, strict=False):  # spare axes hidden below
-        _draw_activation(ax, curves[name][0], None, x_range, legend=False, values=values[name])
-        ax.title.set_fontsize("small")
-        ax.tick_params(labelsize="small")
-    for ax in axes[len(names):]:
-        ax.set_visible(False)
-    handles, labels = axes[0].get_legend_handles_labels()
-    overview.legend(handles, labels, loc="upper center", ncols=3, frameon=False)
-    paths.append(save_figure(overview, output_dir / "overview.png"))
+        canvas.draw()
+        tiles.append(np.asarray(canvas.buffer_rgba()).copy())
+        paths.append(_save_pixels(tiles[-1], output_dir / f"{name}.png"))
+    columns = min(5, len(tiles))
+    rows = -(-len(tiles) // columns)
+    height, width, depth = tiles[0].shape
+    grid = np.full((rows * height, columns * width, depth), 255, dtype=np.uint8)
+    for i, tile in enumerate(tiles):
+        row, column = divmod(i, columns)
+        grid[row * height:(row + 1) * height, column * width:(column + 1) * width] = tile
+    paths.append(_save_pixels(grid, output_dir / "overview.png"))
     return paths
+
+
+def _save_pixels(pixels: np.ndarray, path: Path) -> Path:
+    """Write an RGBA image (rows, columns, 4) as a PNG, in one step."""
+    import matplotlib.image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path) as file:
+        matplotlib.image.imsave(file, pixels, format="png")
+    return path
 
 
 # ---- models: decision boundaries and training curves -------------------------------------------
