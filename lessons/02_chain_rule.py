@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Lesson 2: The chain rule on a scalar expression: by hand, by the engine, and drawn
 #
-# One artificial neuron, o = tanh(x1*w1 + x2*w2 + b), with the numbers of micrograd's
+# One artificial neuron, `o = tanh(x1*w1 + x2*w2 + b)`, with the numbers of micrograd's
 # lecture. Backpropagation is the chain rule applied from the output back to the inputs:
 # each operation multiplies the gradient arriving from above by its own local derivative.
 # We do it by hand with plain floats, then let the engine do it, then read the engine's
