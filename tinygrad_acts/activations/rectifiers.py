@@ -30,8 +30,8 @@ class ReLU(Function):
     """`relu`'s Function, in its general form (a slope below a threshold, a cap above).
 
     max(x, 0) is np.clip(x, 0, inf), capped at max_value: +0.0 for x < 0, NaN stays NaN;
-    then the values up to the threshold are zeroed, and the slope's part, added:
-    min(x - threshold, 0) is x - threshold at and below the threshold, 0 above it.
+    then the values up to the threshold are zeroed, and the slope's part added:
+    min(x, threshold) - threshold is x - threshold at and below the threshold, 0 above it.
     """
 
     name = "relu"
@@ -46,7 +46,11 @@ class ReLU(Function):
         if threshold != 0.0:
             out *= x > threshold
         if negative_slope != 0.0:
-            out += negative_slope * (np.clip(x, -np.inf, threshold) - threshold)
+            below = np.clip(x, -np.inf, threshold)
+            if threshold != 0.0:
+                below -= threshold
+            below *= negative_slope
+            out += below
         return out
 
     def backward(ctx, grad):
