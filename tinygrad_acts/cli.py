@@ -2,7 +2,8 @@
 
     tinygrad-acts train                 train a toy MLP (moons, SELU, lecun_normal)
     tinygrad-acts lessons               list the lessons
-    tinygrad-acts lesson 4              run lesson 4
+    tinygrad-acts lesson 4              run lesson 4, printing each code cell as it runs
+    tinygrad-acts exercise list         the exercises; start, check, solution N
     tinygrad-acts graph -o graph.svg    draw the graph of a small computation
     tinygrad-acts gradcheck [NAMES...]  check every activation's first and second derivatives
     tinygrad-acts gallery -o DIR        plot every activation with f' and f''
@@ -175,11 +176,32 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(outputs_=(("--plot", "plot", False),))
 
     sub.add_parser("lessons", help="list the lessons", description="List the lessons.")
-    lesson = sub.add_parser("lesson", help="run one lesson", description="Run lesson N.")
+    lesson = sub.add_parser(
+        "lesson", help="run one lesson",
+        description="Run lesson N: its prose, and each code cell followed by what it prints.")
     lesson.add_argument("number", type=_positive_int, help="the lesson's number")
     lesson.add_argument("--output-dir", default=None,
                         help="where the lesson writes pictures (default: its own choice)")
     lesson.set_defaults(outputs_=(("--output-dir", "output_dir", True),))
+    lesson.add_argument("--no-code", action="store_true",
+                        help="print the narrative and what the code prints, not the code")
+
+    exercise = sub.add_parser(
+        "exercise", help="exercises with a grader: list, start, check, solution",
+        description="Write the rule yourself; the grader says where it is wrong.")
+    actions = exercise.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("list", help="one row per exercise", description="List the exercises.")
+    for action, text in (("start", "write DIR/NN_name.py, the exercise's stub (never "
+                                    "overwriting a file that exists), and print its path"),
+                         ("check", "grade DIR/NN_name.py: exit 0 when it passes, 1 otherwise"),
+                         ("solution", "print a reference solution")):
+        parser_ = actions.add_parser(action, help=text.split(",")[0].split(":")[0],
+                                     description=text[0].upper() + text[1:] + ".")
+        parser_.add_argument("number", type=_positive_int, help="the exercise's number")
+        if action != "solution":
+            parser_.add_argument("--dir", default=".", type=Path,
+                                 help="the folder of the exercise files (default: the current "
+                                 "folder)")
 
     graph = sub.add_parser("graph", help="render the graph of a small computation",
                            description="Render a computation graph to SVG, PNG or DOT.")

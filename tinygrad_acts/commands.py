@@ -9,7 +9,6 @@ command that needs no matplotlib runs without it.
 from __future__ import annotations
 
 import argparse
-import ast
 import os
 import subprocess
 import sys
@@ -120,29 +119,17 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _lesson_files() -> dict[int, Path]:
-    """{number: file} of the lessons, `lessons/NN_title.py`.
+    """{number: file} of the lessons in LESSONS_DIR (see lessons.lesson_files)."""
+    from .lessons import lesson_files
 
-    Raises:
-        FileNotFoundError: without a lessons folder, saying where it looked.
-    """
-    if not LESSONS_DIR.is_dir():
-        raise FileNotFoundError(
-            f"no lessons folder: looked in {LESSONS_DIR}. The lessons come with the source "
-            "checkout of tinygrad_acts (git clone the repository and run from there); a "
-            "pip-installed package does not include them."
-        )
-    return {int(path.name[:2]): path for path in sorted(LESSONS_DIR.glob("[0-9][0-9]_*.py"))}
+    return lesson_files(LESSONS_DIR)
 
 
 def _lesson_title(path: Path) -> str:
-    """The first line of the lesson's module docstring, read without running the lesson."""
-    try:
-        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
-    except (OSError, SyntaxError, UnicodeDecodeError) as e:
-        return f"(cannot read the title: {type(e).__name__})"
-    if not docstring:
-        return "(no title)"
-    return docstring.strip().splitlines()[0]
+    """The lesson's title, read without running the lesson."""
+    from .lessons import title
+
+    return title(path)
 
 
 def run_lessons(args: argparse.Namespace) -> int:
@@ -160,7 +147,11 @@ def run_lessons(args: argparse.Namespace) -> int:
 
 
 def run_lesson(args: argparse.Namespace) -> int:
-    """Run lesson N with this Python, in the current folder; its exit code is ours."""
+    """Run lesson N in the current folder: a lesson written in cells runs cell by cell, its
+    prose printed and each code cell printed before what it prints (not with --no-code); an
+    older plain script runs as a program of its own. Exit 1 when a claim or a cell fails."""
+    from .lessons import is_percent_script, run
+
     try:
         files = _lesson_files()
     except FileNotFoundError as e:
@@ -168,7 +159,14 @@ def run_lesson(args: argparse.Namespace) -> int:
     if args.number not in files:
         known = ", ".join(str(n) for n in files) or "none"
         return _error(f"no lesson {args.number} in {LESSONS_DIR} (lessons: {known})")
-    command = [sys.executable, "-c", _RUN_WITH_DEFAULT_SIGPIPE, str(files[args.number])]
+    path = files[args.number]
+    if is_percent_script(path):
+        try:
+            return run(path, show_code=not getattr(args, "no_code", False),
+                       output_dir=args.output_dir)
+        except KeyboardInterrupt:
+            return 130
+    command = [sys.executable, "-c", _RUN_WITH_DEFAULT_SIGPIPE, str(path)]
     if args.output_dir is not None:
         command += ["--output-dir", str(args.output_dir)]
     try:
@@ -189,6 +187,45 @@ _RUN_WITH_DEFAULT_SIGPIPE = (
     "sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[0]))\n"
     "runpy.run_path(sys.argv[0], run_name='__main__')\n"
 )
+
+
+# ---- exercise ---------------------------------------------------------------------------
+
+
+def run_exercise(args: argparse.Namespace) -> int:
+    """`exercise list|start N|check N|solution N`: see tinygrad_acts.exercises."""
+    from . import exercises
+
+    if args.action == "list":
+        for number, exercise in exercises.all_exercises().items():
+            print(f"{number:3d}  {exercise.title:<48} (lesson {exercise.lesson})  "
+                  f"{exercise.file_name}")
+        print("\nStart one with: tinygrad-acts exercise start N   (then check N)")
+        return 0
+    try:
+        exercise = exercises.get(args.number)
+    except ValueError as e:
+        return _error(str(e))
+    if args.action == "solution":
+        print(exercise.solution, end="")
+        return 0
+    if args.action == "start":
+        try:
+            path, written = exercises.start(args.number, args.dir)
+        except OSError as e:
+            return _error(f"cannot write the exercise in {args.dir}: {e}")
+        if written:
+            print(path)
+            print(f"Edit it, then: tinygrad-acts exercise check {args.number}"
+                  + (f" --dir {args.dir}" if str(args.dir) != "." else ""), file=sys.stderr)
+        else:
+            print(path)
+            print(f"{path} exists already: left as it is (your work is never overwritten; "
+                  "delete or rename it to start again)", file=sys.stderr)
+        return 0
+    result = exercises.check(args.number, args.dir)
+    print(result.text)
+    return 0 if result.passed else 1
 
 
 # ---- graph ------------------------------------------------------------------------------
