@@ -357,3 +357,59 @@ def test_train_deep_toggles():
     assert stats.x.min() >= 0  # pixel units
     table = selfnorm.training_statistics_table({"selu": (history, stats)})
     assert "variance at start" in table and "mean at end" in table
+
+
+# ---- the command line: selu --fixed-point, --sweep, --train toggles -----------------------------
+
+
+def run_cli(capsys, *argv):
+    from tinygrad_acts import cli
+
+    try:
+        code = cli.main(list(argv))
+    except SystemExit as e:
+        code = e.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_fixed_point(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    code, out, _ = run_cli(capsys, "selu", "--fixed-point", "--plot", str(tmp_path / "fp.png"))
+    assert code == 0
+    assert "largest singular value: 0.7877" in out and "+0.782648" in out
+    assert (tmp_path / "fp.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_cli_sweep_smoke(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    code, out, err = run_cli(capsys, "selu", "--sweep", "--quick", "--setups",
+                             "SELU + lecun_normal", "ReLU + he_normal + BatchNormalization",
+                             "--depths", "2", "1", "--epochs", "1", "--width", "8",
+                             "--plot", str(tmp_path / "sweep.png"))
+    assert code == 0, err
+    rows = [line for line in out.splitlines() if line.strip().split()[:1] in (["1"], ["2"])
+            or line.startswith(("SELU", "ReLU"))]
+    assert len(rows) == 4
+    assert "sweep" in err  # the progress bar
+    assert (tmp_path / "sweep.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--setups", "SELU + lecun"], "unknown setup 'SELU + lecun'. Did you mean"),
+    (["--depths", "8", "0"], "argument --depths: expected a positive integer, received 0"),
+    (["--width", "0"], "argument --width: expected a positive integer, received 0"),
+])
+def test_cli_sweep_refuses_bad_input_before_training(capsys, argv, message):
+    code, out, err = run_cli(capsys, "selu", "--sweep", *argv)
+    assert code == 2 and message in err and "Sweep" not in out
+
+
+def test_cli_train_toggles_show_per_layer_statistics(capsys):
+    code, out, err = run_cli(capsys, "selu", "--train", "--activations", "selu", "--depth", "3",
+                             "--width", "4", "--epochs", "1", "--init", "he_normal",
+                             "--dropout", "alpha", "--unstandardized", "--optimizer", "adam")
+    assert code == 0, err
+    assert "he_normal, dropout alpha (0.1), inputs in pixel units" in out and "Adam(" in out
+    assert "variance at start" in out and "alpha_dropout" in out
+    assert "selu x3" in err  # the progress bar

@@ -354,14 +354,20 @@ def _selu_sweep(args: argparse.Namespace) -> int:
         settings["width"] = args.width
     if args.epochs is not None:
         settings["epochs"] = args.epochs
+    if args.optimizer != "sgd" or args.lr is not None:  # the --train toggles, when given
+        settings["optimizer"] = args.optimizer
+        settings["learning_rate"] = args.lr if args.lr is not None else (
+            selfnorm.make_optimizer(args.optimizer).learning_rate)
     picture = None if (problem := _matplotlib_missing()) else (args.plot
                                                                 or Path("selu_sweep.png"))
     setups = args.setups or list(selfnorm.SETUPS)
+    optimizer = selfnorm.make_optimizer(settings["optimizer"], settings["learning_rate"],
+                                        settings["momentum"])
     print(f"Sweep: {len(setups)} setups x depths {' '.join(map(str, settings['depths']))}; "
           f"hidden layers of width {settings['width']}, two spirals ({settings['samples']} "
-          f"training points, as many held out), {settings['epochs']} epochs of SGD "
-          f"(learning rate {settings['learning_rate']}, batch {settings['batch_size']}), "
-          f"seed {args.seed}. Progress on stderr.")
+          f"training points, as many held out), {settings['epochs']} epochs of "
+          f"{optimizer!r}, "
+          f"batch {settings['batch_size']}, seed {args.seed}. Progress on stderr.")
     start = time.perf_counter()
     results = selfnorm.run_sweep(setups, seed=args.seed, **settings)
     print(selfnorm.sweep_table(results))

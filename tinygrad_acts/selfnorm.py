@@ -795,8 +795,9 @@ def sweep_run(name: str, depth: int, width: int, samples: int, epochs: int, batc
     variance = start_variance(model, X_train)
     model.compile(optimizer=make_optimizer(optimizer, learning_rate, momentum),
                   loss=losses.BinaryCrossentropy(from_logits=True), metrics=["accuracy"])
-    history = model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0,
-                        callbacks=[TerminateOnNaN()])
+    with np.errstate(all="ignore"):  # a diverging run overflows on purpose; it is reported
+        history = model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0,
+                            callbacks=[TerminateOnNaN()])
     diverged = len(history.epoch) < epochs or not all(
         math.isfinite(v) for v in history.history.get("loss", [math.nan]))
     with np.errstate(all="ignore"):
