@@ -385,7 +385,7 @@ def test_cli_sweep_smoke(capsys, tmp_path):
     pytest.importorskip("matplotlib")
     code, out, err = run_cli(capsys, "selu", "--sweep", "--quick", "--setups",
                              "SELU + lecun_normal", "ReLU + he_normal + BatchNormalization",
-                             "--depths", "2", "1", "--epochs", "1", "--width", "8",
+                             "--depths", "2", "1", "--epochs", "1", "--width", "8", "--jobs", "1",
                              "--plot", str(tmp_path / "sweep.png"))
     assert code == 0, err
     rows = [line for line in out.splitlines() if line.strip().split()[:1] in (["1"], ["2"])
@@ -413,3 +413,11 @@ def test_cli_train_toggles_show_per_layer_statistics(capsys):
     assert "he_normal, dropout alpha (0.1), inputs in pixel units" in out and "Adam(" in out
     assert "variance at start" in out and "alpha_dropout" in out
     assert "selu x3" in err  # the progress bar
+
+
+def test_sweep_in_two_processes_gives_the_same_numbers():
+    args = {**TINY, "depths": (1, 2)}
+    alone = selfnorm.run_sweep(["SELU + AlphaDropout"], **args)
+    together = selfnorm.run_sweep(["SELU + AlphaDropout"], jobs=2, **args)
+    assert [(r.depth, r.train_accuracy, r.start_variance) for r in alone] == [
+        (r.depth, r.train_accuracy, r.start_variance) for r in together]

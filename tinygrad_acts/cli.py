@@ -16,6 +16,7 @@ Each command imports what it needs when it runs, so `--help` is instant.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -225,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--sweep", action="store_true",
                       help="train every setup at every depth and tabulate")
     selu.add_argument("--epochs", type=_positive_int, default=None,
-                      help="epochs for --train (default: 60) and --sweep (default: 25)")
+                      help="epochs for --train (default: 60) and --sweep (default: 100)")
     train = selu.add_argument_group("--train toggles")
     train.add_argument("--activations", nargs="+", type=_hidden_activation,
                        default=["selu", "relu", "tanh"], metavar="NAME",
@@ -244,9 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="learning rate (default: 0.02 for sgd, else the optimizer's own)")
     sweep = selu.add_argument_group("--sweep options")
     sweep.add_argument("--depths", nargs="+", type=_positive_int, default=None, metavar="N",
-                       help="depths to train (default: 2 8 16 32)")
+                       help="depths to train (default: 2 8 16 32 64)")
     sweep.add_argument("--setups", nargs="+", type=_setup_name, default=None, metavar="NAME",
                        help="setups to train, quoted (default: all of them)")
+    sweep.add_argument("--jobs", type=_positive_int, default=min(2, os.cpu_count() or 1),
+                       help="runs trained at once, in separate processes (default: 2, or 1 "
+                       "on a machine with one core)")
     sweep.add_argument("--quick", action="store_true",
                        help="smaller: depths 2 8 16, 256 samples, 20 epochs (under a minute)")
     return parser

@@ -369,7 +369,7 @@ def _selu_sweep(args: argparse.Namespace) -> int:
           f"{optimizer!r}, "
           f"batch {settings['batch_size']}, seed {args.seed}. Progress on stderr.")
     start = time.perf_counter()
-    results = selfnorm.run_sweep(setups, seed=args.seed, **settings)
+    results = selfnorm.run_sweep(setups, seed=args.seed, jobs=args.jobs, **settings)
     print(selfnorm.sweep_table(results))
     print(f"({time.perf_counter() - start:.0f} s; top variance at start: the last hidden "
           "layer's output before training, in training mode)")

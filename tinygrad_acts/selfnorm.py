@@ -621,7 +621,7 @@ SETUPS = {
 }
 
 #: `--sweep`'s defaults, and `--quick`'s smaller ones (the tests and lesson 8 use these).
-SWEEP_DEFAULTS = {"depths": (2, 8, 16, 32), "width": 64, "samples": 500, "epochs": 25,
+SWEEP_DEFAULTS = {"depths": (2, 8, 16, 32, 64), "width": 64, "samples": 500, "epochs": 100,
                   "batch_size": 32, "optimizer": "sgd", "learning_rate": 0.02, "momentum": 0.0}
 QUICK_SWEEP = {**SWEEP_DEFAULTS, "depths": (2, 8, 16), "samples": 256, "epochs": 20}
 
