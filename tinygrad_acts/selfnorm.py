@@ -831,7 +831,7 @@ def plot_sweep(results: Sequence[SweepResult], path: str | os.PathLike) -> Path:
 
     if not results:
         raise ValueError("plot_sweep: argument `results` is empty; run run_sweep first")
-    figure = new_figure(figsize=(13, 5.2), layout="constrained")
+    figure = new_figure(figsize=(15, 5.2), layout="constrained")
     axes = figure.subplots(1, 2, sharey=True)
     names = list(dict.fromkeys(r.setup for r in results))
     styles = ["-", "--", "-.", ":"]
@@ -846,10 +846,12 @@ def plot_sweep(results: Sequence[SweepResult], path: str | os.PathLike) -> Path:
         ax.axhline(0.5, color="0.5", linewidth=0.8, linestyle="--")
         ax.set(xscale="log", xlabel="depth (hidden layers)", title=title)
         ax.set_xticks(sorted({r.depth for r in results}))
+        ax.set_xticks([], minor=True)
         ax.set_xticklabels([str(d) for d in sorted({r.depth for r in results})])
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("accuracy on two spirals")
-    axes[1].legend(fontsize="small", loc="lower left")
+    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside right center",
+                  fontsize="small")
     return save_figure(figure, path)
 
 
