@@ -179,10 +179,12 @@ if plots is not None:
 # Read the accuracies with care. These runs are short (160 steps of plain SGD), and two
 # spirals need many steps, so most setups are still near 65%, the accuracy of a boundary
 # that has not yet bent around the arms. The full sweep in the README trains each run for
-# 1,600 steps and tells the rest of the story, with two lessons of its own: with plain
-# SGD (the paper's optimizer) the deep SELU network is the best one, while the shallow
-# networks have barely started; with Adam the shallow ones all train, and at depth 32 it is
-# ReLU with BatchNormalization that holds up, not SELU. Self-normalization is about how a
+# 1,600 steps and tells the rest, with a lesson of its own. With plain SGD (the paper's
+# optimizer) SELU + `lecun_normal` is the best network at depth 32 (99% of its training
+# points, 97% held out), ahead of ReLU with BatchNormalization (87%, 84%), while most
+# shallow networks have barely started. With Adam most shallow networks train, and at
+# depth 32 it is ReLU with BatchNormalization that holds up (96%, 93%), not SELU (69%,
+# 62%). At depth 64 none of them learns in that budget. Self-normalization decides how a
 # network starts; which network ends best also depends on the optimizer and its step size.
 
 # %% [markdown]
