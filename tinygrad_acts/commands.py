@@ -276,21 +276,22 @@ def run_selu(args: argparse.Namespace) -> int:
         return _selu_sweep(args)
     if args.plot is not None and (problem := _matplotlib_missing()):
         return _error(problem)
-    if not args.train:
-        width = args.width or 256
-        print(selfnorm.statistics_table(depth=args.depth, width=width, seed=args.seed))
-        if args.plot is not None:
-            from .plots import plot_layer_statistics
+    width = args.width or 256
+    print(selfnorm.statistics_table(depth=args.depth, width=width, seed=args.seed))
+    if args.plot is not None:
+        from .plots import plot_layer_statistics
 
-            stats = {
-                f"{activation}, {initializer}": selfnorm.layer_statistics(
-                    activation, initializer, depth=args.depth, width=width, seed=args.seed)
-                for activation, initializer in selfnorm.DEFAULT_CONFIGS
-            }
-            path = plot_layer_statistics(stats, args.plot)
-            print(f"per-layer statistics saved to {path}")
-        return 0
-    return _selu_train(args)
+        stats = {
+            f"{activation}, {initializer}": selfnorm.layer_statistics(
+                activation, initializer, depth=args.depth, width=width, seed=args.seed)
+            for activation, initializer in selfnorm.DEFAULT_CONFIGS
+        }
+        path = plot_layer_statistics(stats, args.plot)
+        print(f"per-layer statistics saved to {path}")
+    if args.train:
+        print()
+        return _selu_train(args)
+    return 0
 
 
 def _selu_train(args: argparse.Namespace) -> int:
