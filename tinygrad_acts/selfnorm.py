@@ -769,11 +769,15 @@ def run_sweep(
             for name, depth in runs:
                 finished(sweep_run(name, depth, **settings))
         else:
+            import multiprocessing
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
             # Each run is seeded on its own, so the numbers do not depend on the process
             # that ran them; the deepest runs go first, to keep the processes equally busy.
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
+            # Fresh processes ("spawn"), not forks: a fork of a process running threads
+            # (JAX's, a BLAS pool's) can deadlock.
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
                 futures = [pool.submit(sweep_run, name, depth, **settings)
                            for name, depth in sorted(runs, key=lambda run: -run[1])]
                 for future in as_completed(futures):
