@@ -65,6 +65,10 @@ def test_layer_normalization_equals_keras_vectors():
 # ---- against Keras itself ----------------------------------------------------------------------
 
 
+# Keras's variables warn about numpy 2's copy keyword when read; nothing of ours.
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+
+
 @pytest.fixture(scope="module")
 def keras():
     os.environ.setdefault("KERAS_BACKEND", "jax")

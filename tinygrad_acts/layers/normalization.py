@@ -125,6 +125,18 @@ def _unsupported(owner: str, **options: Any) -> None:
             )
 
 
+def _scale_and_shift(x: Tensor, gamma: Tensor | None, beta: Tensor | None,
+                     shape: list[int]) -> Tensor:
+    """gamma * x + beta, each weight reshaped to broadcast along its axes (left as it is when
+    it already does: the usual last axis, one node fewer in the graph)."""
+    for weight, combine in ((gamma, Tensor.__mul__), (beta, Tensor.__add__)):
+        if weight is not None:
+            fits = tuple(shape[len(shape) - weight.ndim:]) == weight.shape and all(
+                n == 1 for n in shape[:len(shape) - weight.ndim])
+            x = combine(x, weight if fits else weight.reshape(shape))
+    return x
+
+
 def _describe(init: Any) -> Any:
     return initializers.serialize(init) if isinstance(init, initializers.Initializer) else init
 
@@ -261,11 +273,7 @@ class BatchNormalization(Layer):
             inv_std = 1.0 / np.sqrt(self.moving_variance.data + self.epsilon)
             outputs = ((inputs - Tensor(self.moving_mean.data.reshape(shape)))
                        * Tensor(inv_std.reshape(shape).astype(self.dtype)))
-        if self.gamma is not None:
-            outputs = outputs * self.gamma.reshape(shape)
-        if self.beta is not None:
-            outputs = outputs + self.beta.reshape(shape)
-        return outputs
+        return _scale_and_shift(outputs, self.gamma, self.beta, shape)
 
     def _check_input(self, shape: tuple[int, ...]) -> int:
         (axis,) = _check_axes(self.name, [self.axis], shape)
@@ -380,11 +388,7 @@ class LayerNormalization(Layer):
             inputs = inputs.astype(self.dtype)
         shape = [inputs.shape[a] if a in axes else 1 for a in range(inputs.ndim)]
         outputs = normalize(inputs, tuple(axes), self.epsilon)
-        if self.gamma is not None:
-            outputs = outputs * self.gamma.reshape(shape)
-        if self.beta is not None:
-            outputs = outputs + self.beta.reshape(shape)
-        return outputs
+        return _scale_and_shift(outputs, self.gamma, self.beta, shape)
 
     def get_config(self) -> dict[str, Any]:
         return {
