@@ -21,6 +21,14 @@ Two experiments show what that buys:
    network learns (a trained network need not stay normalized; the fixed point holds for
    weights of variance 1 / fan_in, which training changes).
 
+3. The mechanism (`moment_map`, `moment_jacobian`, `iterate_moment_map`): the map g from
+   one layer's (mean, variance) to the next, in closed form; its fixed point (0, 1) and the
+   Jacobian there, whose largest singular value is 0.7877 (`selu --fixed-point`).
+4. The depth sweep (`SETUPS`, `run_sweep`, `sweep_table`, `plot_sweep`): SELU against the
+   fair baselines (ReLU + he_normal, with BatchNormalization) and its failure modes
+   (he_normal, Dropout instead of AlphaDropout, unstandardized inputs), trained at several
+   depths (`selu --sweep`).
+
 Reproducibility: `deep_network`, `layer_statistics` and `train_deep` call
 `ta.set_seed(seed)` (the weights, dropout masks and `fit`'s shuffling all draw from the
 library's generator), so the same arguments give the same numbers.
