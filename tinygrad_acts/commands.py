@@ -396,32 +396,118 @@ def run_gallery(args: argparse.Namespace) -> int:
 # ---- selu -------------------------------------------------------------------------------
 
 def run_selu(args: argparse.Namespace) -> int:
-    """SELU's self-normalization: per-layer statistics through a deep network (the table,
-    and with --plot a picture of the same networks), and with --train the training
-    comparison of `selfnorm.compare_training`."""
+    """SELU's self-normalization. By default the per-layer statistics through a deep network
+    (the table, and with --plot a picture of the same networks); --fixed-point the moment
+    map; --train the training comparison with its toggles; --sweep every setup at every
+    depth."""
     from . import selfnorm
 
+    if args.fixed_point:
+        return _selu_fixed_point(args)
+    if args.sweep:
+        return _selu_sweep(args)
     if args.plot is not None and (problem := _matplotlib_missing()):
         return _error(problem)
-    print(selfnorm.statistics_table(depth=args.depth, width=args.width, seed=args.seed))
+    width = args.width or 256
+    print(selfnorm.statistics_table(depth=args.depth, width=width, seed=args.seed))
     if args.plot is not None:
         from .plots import plot_layer_statistics
 
         stats = {
             f"{activation}, {initializer}": selfnorm.layer_statistics(
-                activation, initializer, depth=args.depth, width=args.width, seed=args.seed)
+                activation, initializer, depth=args.depth, width=width, seed=args.seed)
             for activation, initializer in selfnorm.DEFAULT_CONFIGS
         }
         path = plot_layer_statistics(stats, args.plot)
         print(f"per-layer statistics saved to {path}")
     if args.train:
-        print(f"\nTraining a network of {args.depth} hidden layers on two spirals with each "
-              f"activation ({args.epochs} epochs of plain SGD)...")
-        results = selfnorm.compare_training(epochs=args.epochs, depth=args.depth,
-                                            seed=args.seed)
-        X, y = selfnorm.spirals(args.seed)
-        print(f"{'activation':<12}{'loss':>8}{'accuracy':>10}")
-        for name, (_history, stats) in results.items():
-            loss, accuracy = stats.model.evaluate(X, y, verbose=0)
-            print(f"{name:<12}{loss:>8.4f}{accuracy:>10.1%}")
+        print()
+        return _selu_train(args)
+    return 0
+
+
+def _selu_train(args: argparse.Namespace) -> int:
+    """`selu --train`: each activation trained with the toggles; loss, accuracy and the
+    per-layer statistics before and after (ActivationStatistics)."""
+    from . import selfnorm
+
+    width, epochs = args.width or 64, args.epochs or 60
+    dropout = {"none": None, "dropout": ("standard", args.dropout_rate),
+               "alpha": ("alpha", args.dropout_rate)}[args.dropout]
+    optimizer = selfnorm.make_optimizer(args.optimizer, args.lr)
+    toggles = [f"{args.init}", f"dropout {args.dropout}"
+               + (f" ({args.dropout_rate:g})" if dropout else ""),
+               "inputs in pixel units (unstandardized)" if args.unstandardized
+               else "standardized inputs", repr(optimizer)]
+    print(f"Training networks of {args.depth} hidden layers Dense({width}) on two spirals, "
+          f"{epochs} epochs: {', '.join(toggles)}. Progress on stderr.")
+    results = {}
+    for activation in args.activations:
+        results[activation] = selfnorm.train_deep(
+            activation, epochs=epochs, depth=args.depth, width=width, learning_rate=args.lr,
+            seed=args.seed, initializer=args.init, dropout=dropout,
+            standardized=not args.unstandardized, optimizer=args.optimizer, progress=True)
+    X, y = selfnorm.spirals(args.seed, standardized=not args.unstandardized)
+    print(f"{'activation':<12}{'loss':>8}{'accuracy':>10}")
+    for name, (_history, stats) in results.items():
+        loss, accuracy = stats.model.evaluate(X, y, verbose=0)
+        print(f"{name:<12}{loss:>8.4f}{accuracy:>10.1%}")
+    print()
+    print(selfnorm.training_statistics_table(results))
+    if args.plot is not None:
+        path = Path(args.plot)
+        path = selfnorm.plot_training(results, path.with_name(f"{path.stem}_training"
+                                                              f"{path.suffix}"))
+        print(f"per-layer statistics during training saved to {path}")
+    return 0
+
+
+def _selu_fixed_point(args: argparse.Namespace) -> int:
+    """`selu --fixed-point`: the map iterated, the Jacobian at (0, 1), and the picture."""
+    from . import selfnorm
+
+    print(selfnorm.fixed_point_report())
+    if problem := _matplotlib_missing():
+        print(f"(no picture: {problem})")
+        return 0
+    path = selfnorm.plot_fixed_point(args.plot or Path("selu_fixed_point.png"))
+    print(f"trajectories in the (mean, variance) plane saved to {path}")
+    return 0
+
+
+def _selu_sweep(args: argparse.Namespace) -> int:
+    """`selu --sweep`: every setup at every depth; the table and the accuracy-vs-depth
+    picture. Arguments are checked (by argparse and run_sweep) before any training."""
+    from . import selfnorm
+
+    settings = dict(selfnorm.QUICK_SWEEP if args.quick else selfnorm.SWEEP_DEFAULTS)
+    if args.depths is not None:
+        settings["depths"] = tuple(args.depths)
+    if args.width is not None:
+        settings["width"] = args.width
+    if args.epochs is not None:
+        settings["epochs"] = args.epochs
+    if args.optimizer != "sgd" or args.lr is not None:  # the --train toggles, when given
+        settings["optimizer"] = args.optimizer
+        settings["learning_rate"] = args.lr if args.lr is not None else (
+            selfnorm.make_optimizer(args.optimizer).learning_rate)
+    picture = None if (problem := _matplotlib_missing()) else (args.plot
+                                                                or Path("selu_sweep.png"))
+    setups = args.setups or list(selfnorm.SETUPS)
+    optimizer = selfnorm.make_optimizer(settings["optimizer"], settings["learning_rate"],
+                                        settings["momentum"])
+    print(f"Sweep: {len(setups)} setups x depths {' '.join(map(str, settings['depths']))}; "
+          f"hidden layers of width {settings['width']}, two spirals ({settings['samples']} "
+          f"training points, as many held out), {settings['epochs']} epochs of "
+          f"{optimizer!r}, "
+          f"batch {settings['batch_size']}, seed {args.seed}. Progress on stderr.")
+    start = time.perf_counter()
+    results = selfnorm.run_sweep(setups, seed=args.seed, jobs=args.jobs, **settings)
+    print(selfnorm.sweep_table(results))
+    print(f"({time.perf_counter() - start:.0f} s; top variance at start: the last hidden "
+          "layer's output before training, in training mode)")
+    if picture is None:
+        print(f"(no picture: {problem})")
+    else:
+        print(f"accuracy against depth saved to {selfnorm.plot_sweep(results, picture)}")
     return 0

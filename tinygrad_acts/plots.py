@@ -401,14 +401,25 @@ def plot_layer_statistics(stats: Mapping[str, Mapping[str, Any]], path: str | os
             )
     figure = new_figure(figsize=(10, 4), layout="constrained")
     ax_mean, ax_var = figure.subplots(1, 2)
-    for label, entry in stats.items():
+    # Several means lie near 0 (SELU's and tanh's within 0.01): each curve gets its own line
+    # style and marker, the first drawn on top, and the mean's axis is linear only within
+    # 0.01 of 0 (symlog), so that no curve hides another.
+    styles = ["-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1))]
+    markers = "osD^vP*X"
+    count = len(stats)
+    for i, (label, entry) in enumerate(stats.items()):
         mean, var = np.asarray(entry["mean"]), np.asarray(entry["var"])
         layers = np.arange(1, len(mean) + 1)
-        ax_mean.plot(layers, mean, marker=".", label=label)
-        ax_var.plot(layers, var, marker=".", label=label)
+        style = {"linestyle": styles[i % len(styles)], "marker": markers[i % len(markers)],
+                 "markersize": 4, "markevery": max(1, len(mean) // 8), "label": label,
+                 "zorder": 2 + count - i, "linewidth": 2.2 if i == 0 else 1.4}
+        ax_mean.plot(layers, mean, **style)
+        ax_var.plot(layers, var, **style)
     ax_mean.axhline(0.0, color="0.5", linewidth=0.8, linestyle="--")
     ax_var.axhline(1.0, color="0.5", linewidth=0.8, linestyle="--")
-    ax_mean.set(title="mean of each layer's activations", xlabel="layer", ylabel="mean")
+    ax_mean.set_yscale("symlog", linthresh=0.01)
+    ax_mean.set(title="mean of each layer's activations (linear within 0.01 of 0)",
+                xlabel="layer", ylabel="mean")
     ax_var.set(title="variance (log scale)", xlabel="layer", ylabel="variance", yscale="log")
     for ax in (ax_mean, ax_var):
         ax.grid(alpha=0.3)
