@@ -198,6 +198,14 @@ class Metric:
         self.update_state(*args, **kwargs)
         return self.result()
 
+    _state_names: tuple[str, ...] = ()
+
+    @property
+    def variables(self) -> list[Tensor]:
+        """The accumulated state as Tensors (copies), e.g. Mean's total and count."""
+        return [Tensor(np.array(getattr(self, n), dtype=np.float64), name=f"{self.name}/{n}")
+                for n in self._state_names]
+
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "dtype": self.dtype}
 
@@ -211,6 +219,8 @@ class Metric:
 
 class Sum(Metric):
     """The (weighted) sum of all the values seen: `sum(w * x)`."""
+
+    _state_names = ("total",)
 
     def __init__(self, name: str = "sum", dtype: Any = None) -> None:
         super().__init__(name, dtype)
@@ -231,6 +241,8 @@ class Mean(Metric):
 
     `fit` reports its loss with one: each batch's loss weighted by the batch's size.
     """
+
+    _state_names = ("total", "count")
 
     def __init__(self, name: str = "mean", dtype: Any = None) -> None:
         super().__init__(name, dtype)
