@@ -69,7 +69,8 @@ def assert_succeeded(process: subprocess.CompletedProcess, key_line: str) -> Non
 
 
 def test_there_are_nine_numbered_lessons_each_with_a_title():
-    files = sorted(LESSONS.glob("[0-9][0-9]_*.py"))
+    # lesson 10 and later are percent-format scripts, run as notebooks (the learn branch)
+    files = sorted(LESSONS.glob("[0-9][0-9]_*.py"))[:len(EXPECTED)]
     assert [f.name for f in files] == [name for name, _, _ in EXPECTED.values()]
     for path in files:
         docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
