@@ -111,14 +111,45 @@ def _unique_name(prefix: str) -> str:
     return prefix if count == 0 else f"{prefix}_{count}"
 
 
+def _all_finite(array: np.ndarray) -> bool:
+    """No NaN and no inf."""
+    return bool(np.isfinite(array).all())
+
+
+class _Entry:
+    """A variable, the state an optimizer keeps for it, and buffers of the same shapes,
+    reused at every step: an update is computed on the buffers (`stage`), and only after it
+    is checked are they made the new values (`commit`): copied into the variable's own
+    array, swapped with the state's arrays."""
+
+    __slots__ = ("variable", "state", "_weights", "_spare")
+
+    def __init__(self, variable: Tensor, state: dict[str, np.ndarray]) -> None:
+        self.variable = variable
+        self.state = state
+        self._weights = np.empty_like(variable.data)
+        self._spare = {k: np.empty_like(a) for k, a in state.items()}
+
+    def stage(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        self._weights[...] = self.variable.data
+        spare = self._spare
+        for k, a in self.state.items():
+            spare[k][...] = a
+        return self._weights, spare
+
+    def commit(self) -> None:
+        self.variable.data[...] = self._weights
+        self.state, self._spare = self._spare, self.state
+
+
 class Optimizer:
     """Base class: keeps the learning rate, the step count and each weight's state.
 
     A subclass writes `_new_state(array)`, the arrays it keeps for a variable (e.g. zeros of
     its shape), and `update_step(gradient, variable, learning_rate, state)`, which moves
     `variable` (a numpy array) and the arrays in `state` in place with numpy arithmetic. That
-    method is the one place where a variable changes: it runs on copies, which the optimizer
-    checks before writing them back.
+    method is the one place where a variable changes: it runs on copies (buffers reused from
+    step to step), which the optimizer checks before writing them back.
 
     Args:
         learning_rate: the step size: a number >= 0, a `schedules.LearningRateSchedule`, or a
@@ -173,9 +204,9 @@ class Optimizer:
         self.learning_rate = learning_rate  # checked by the setter
         self.name = name or _unique_name(_snake_case(owner))
         self.iterations = 0
-        # id(variable) -> (variable, its state, the state as Tensors). The variable is kept so
-        # that its id cannot be reused by another Tensor while the state lives.
-        self._state: dict[int, tuple[Tensor, dict[str, np.ndarray], list[Tensor]]] = {}
+        # id(variable) -> its _Entry (the variable, its state, its staging buffers). The
+        # variable is kept so that its id cannot be reused by another Tensor while it lives.
+        self._state: dict[int, _Entry] = {}
         self._exclude_ids: set[int] = set()
         self._exclude_pattern: re.Pattern | None = None
 
@@ -310,38 +341,29 @@ class Optimizer:
         staged = []
         # Overflow is looked for below, in the results, and refused there with a clear error.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            shared = self._next_shared_state()
-            for gradient, (_, variable) in zip(gradients, pairs, strict=True):
+            self._shared = shared = self._next_shared_state()
+            for i, (gradient, (_, variable)) in enumerate(zip(gradients, pairs, strict=True)):
                 entry = self._state.get(id(variable))
-                if entry is not None and entry[0] is variable:
-                    state = {k: a.copy() for k, a in entry[1].items()}
-                else:
-                    state = self._new_state(variable.data)
-                new = variable.data.copy()
+                if entry is None or entry.variable is not variable:
+                    entry = _Entry(variable, self._new_state(variable.data))
+                new, state = entry.stage()  # copies of the weights and state, to work on
                 if self.weight_decay and self._use_weight_decay(variable):
                     new -= new * (self.weight_decay * learning_rate)
-                self._shared = shared
                 self.update_step(gradient, new, learning_rate, state)
-                staged.append((variable, new, state))
+                if not (_all_finite(new) and all(map(_all_finite, state.values()))):
+                    bad = [k for k, a in state.items() if not _all_finite(a)]
+                    what = "it" if not _all_finite(new) else f"its state {bad}"
+                    raise FloatingPointError(
+                        f"{type(self).__name__}: the update would make {what} NaN or inf for "
+                        f"variable {i} ({variable.name or 'unnamed'}) at learning_rate="
+                        f"{learning_rate:g}; it was refused: the weights and the optimizer's "
+                        "state are unchanged"
+                    )
+                staged.append(entry)
         self._shared = None
-        for i, (variable, new, state) in enumerate(staged):
-            bad = [k for k, a in state.items() if not np.isfinite(a).all()]
-            if not np.isfinite(new).all() or bad:
-                what = f"its state {bad}" if np.isfinite(new).all() else "it"
-                raise FloatingPointError(
-                    f"{type(self).__name__}: the update would make {what} NaN or inf for "
-                    f"variable {i} ({variable.name or 'unnamed'}) at learning_rate="
-                    f"{learning_rate:g}; it was refused: the weights and the optimizer's "
-                    "state are unchanged"
-                )
-        for variable, new, state in staged:
-            np.copyto(variable.data, new)
-            entry = self._state.get(id(variable))
-            if entry is not None and entry[0] is variable:
-                for k, a in state.items():
-                    np.copyto(entry[1][k], a)
-            else:
-                self._register(variable, state)
+        for entry in staged:
+            entry.commit()
+            self._state.setdefault(id(entry.variable), entry)
         self._commit_shared_state(shared)
         self.iterations += 1
 
@@ -386,11 +408,6 @@ class Optimizer:
     def _commit_shared_state(self, shared: Any) -> None:
         pass
 
-    def _register(self, variable: Tensor, state: dict[str, np.ndarray]) -> None:
-        base = variable.name or f"variable_{len(self._state)}"
-        tensors = [Tensor(a, name=f"{self.name}/{base}_{k}") for k, a in state.items()]
-        self._state[id(variable)] = (variable, state, tensors)
-
     def build(self, var_list: Iterable[Tensor]) -> None:
         """Create the state of each variable now rather than at its first update."""
         variables = list(var_list)
@@ -398,20 +415,22 @@ class Optimizer:
             self._check_variable(i, v)
         for v in variables:
             entry = self._state.get(id(v))
-            if entry is None or entry[0] is not v:
-                self._register(v, self._new_state(v.data))
+            if entry is None or entry.variable is not v:
+                self._state[id(v)] = _Entry(v, self._new_state(v.data))
 
     @property
     def variables(self) -> list[Tensor]:
         """The optimizer's state as Tensors: the step count, the learning rate (when it is a
         number), then each variable's state arrays in the order the variables were first
-        updated. The state Tensors share memory with the optimizer's own arrays."""
+        updated. The state Tensors are views of the state as it is now (the next update
+        writes new arrays)."""
         out = [Tensor(np.array(self.iterations, dtype=np.int64), name=f"{self.name}/iteration")]
         if isinstance(self._learning_rate, numbers.Real):
             out.append(Tensor(np.array(self._learning_rate, dtype=np.float32),
                               name=f"{self.name}/learning_rate"))
-        for _, _, tensors in self._state.values():
-            out.extend(tensors)
+        for i, entry in enumerate(self._state.values()):
+            base = entry.variable.name or f"variable_{i}"
+            out.extend(Tensor(a, name=f"{self.name}/{base}_{k}") for k, a in entry.state.items())
         return out
 
     def update_step(self, gradient: np.ndarray, variable: np.ndarray, learning_rate: float,
