@@ -145,3 +145,13 @@ def test_new_names_compile_and_train():
         model = make_model(activation="softplus")  # poisson and kld take positive predictions
         model.compile(optimizers.Nadam(0.01), loss=name)
         model.fit(x, np.abs(x[:, :1]), epochs=1, verbose=0)
+
+
+def test_class_weight_leaves_labels_it_does_not_name_at_one():
+    model = make_model(loss=losses.SparseCategoricalCrossentropy(ignore_class=-1), outputs=3,
+                       activation="softmax")
+    weights = model._class_weight_to_sample_weights(np.array([0, 2, -1, 1]), {0: 2.0, 2: 0.5},
+                                                    "fit")
+    np.testing.assert_array_equal(weights, [2.0, 0.5, 1.0, 1.0])
+    x, _ = data(4)
+    model.fit(x, np.array([0, 2, -1, 1]), class_weight={0: 2.0, 2: 0.5}, verbose=0)

@@ -739,10 +739,10 @@ class Sequential:
         if labels.ndim > 1:
             labels = labels.argmax(axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
         labels = np.round(labels).astype(np.int64)
-        lookup = np.ones(max(classes, int(labels.max()) + 1 if labels.size else 0))
+        weights = np.ones(len(labels), dtype=self._dtype())
         for key, weight in class_weight.items():
-            lookup[int(key)] = weight
-        return lookup[labels].astype(self._dtype())
+            weights[labels == key] = weight
+        return weights
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name}, layers={[layer.name for layer in self._layers]}>"
