@@ -78,6 +78,8 @@ def test_accumulates_over_batches():
     lambda: metrics.Sum(name="s"),
     lambda: metrics.Mean(),
     lambda: metrics.BinaryAccuracy(threshold=0.3),
+    lambda: metrics.get("huber"),
+    lambda: metrics.MeanMetricWrapper(metrics.top_k_categorical_accuracy, k=2),
 ])
 def test_config_round_trip(make):
     metric = make()

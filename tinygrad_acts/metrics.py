@@ -294,7 +294,22 @@ class MeanMetricWrapper(Mean):
         super().update_state(values, sample_weight)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), **self.fn_kwargs}
+        config = {**super().get_config(), **self.fn_kwargs}
+        if type(self) is MeanMetricWrapper:  # the subclasses know their function
+            name = getattr(self.fn, "__name__", None)
+            config["fn"] = name if _BY_NAME.get(name) is self.fn else self.fn
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Metric:
+        config = dict(config)
+        if isinstance(config.get("fn"), str):
+            fn = _BY_NAME.get(config["fn"])
+            if fn is None or inspect.isclass(fn):
+                raise ValueError(f"MeanMetricWrapper.from_config: unknown function "
+                                 f"{config['fn']!r}")
+            config["fn"] = fn
+        return cls(**config)
 
 
 class Accuracy(MeanMetricWrapper):
@@ -434,7 +449,8 @@ def deserialize(config: dict[str, Any]) -> Metric:
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"deserialize: expected a dict with 'class_name' and 'config', "
                          f"received {config!r:.80}")
-    cls = _BY_NAME.get(config["class_name"])
+    cls = _BY_NAME.get(config["class_name"], MeanMetricWrapper
+                       if config["class_name"] == "MeanMetricWrapper" else None)
     if not (inspect.isclass(cls) and issubclass(cls, Metric)):
         raise ValueError(f"deserialize: unknown metric class {config['class_name']!r}")
     return cls.from_config(dict(config.get("config") or {}))
