@@ -683,6 +683,8 @@ def reduce_weighted_values(values: Tensor, sample_weight: Any = None, mask: Any 
         values = values * Tensor(weights)
     if reduction in (None, "none") or values.ndim == 0 or values.shape == (0,):
         return values
+    if weights is None and reduction != "sum" and values.size:
+        return values.mean()  # the sum over the number of values, in one step
     total = values.sum()
     if reduction == "sum":
         return total
