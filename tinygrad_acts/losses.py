@@ -615,7 +615,7 @@ msle = mean_squared_logarithmic_error
 def _check_reduction(owner: str, reduction: Any) -> str | None:
     if reduction not in REDUCTIONS:  # also refuses unhashable values without a TypeError
         raise ValueError(
-            f"{owner}: invalid value for argument `reduction`: expected one of "
+            f"{owner}: Invalid value for argument `reduction`: expected one of "
             f"{list(REDUCTIONS)}, received reduction={reduction!r}"
         )
     return reduction

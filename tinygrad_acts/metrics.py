@@ -121,14 +121,21 @@ def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarr
     return _in_top_k(np.argmax(y_true, axis=-1), y_pred, k, "top_k_categorical_accuracy")
 
 
-def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> np.ndarray:
-    """1 where the integer label is among the k highest predictions, per sample."""
+def sparse_top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5,
+                                      from_sorted_ids: bool = False) -> np.ndarray:
+    """1 where the integer label is among the k highest predictions, per sample. With
+    `from_sorted_ids=True`, y_pred holds class ids, best first: 1 where the label is among
+    the first k."""
+    owner = "sparse_top_k_categorical_accuracy"
     y_true, y_pred = _values(y_true), _values(y_pred)
     if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
         y_true = y_true.reshape(y_true.shape[:-1])
     if y_true.dtype.kind == "f" and not np.all(y_true == np.round(y_true)):
-        raise ValueError("sparse_top_k_categorical_accuracy: y_true must hold whole numbers")
-    return _in_top_k(y_true.astype(np.int64), y_pred, k, "sparse_top_k_categorical_accuracy")
+        raise ValueError(f"{owner}: y_true must hold whole numbers")
+    if from_sorted_ids:
+        k = _check_k(owner, k)
+        return (y_pred[..., :k] == y_true[..., None]).any(axis=-1).astype(floatx())
+    return _in_top_k(y_true.astype(np.int64), y_pred, k, owner)
 
 
 # ---------------------------------------------------------------------------
@@ -380,12 +387,20 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
     Args:
         k: how many of the highest predictions count. Defaults to 5.
         name, dtype: see `Metric`.
+        from_sorted_ids: y_pred holds class ids sorted best first, not scores.
     """
 
     def __init__(self, k: int = 5, name: str = "sparse_top_k_categorical_accuracy",
-                 dtype: Any = None) -> None:
-        self.k = _check_k("SparseTopKCategoricalAccuracy", k)
+                 dtype: Any = None, from_sorted_ids: bool = False) -> None:
+        owner = "SparseTopKCategoricalAccuracy"
+        self.k = _check_k(owner, k)
+        if not isinstance(from_sorted_ids, bool):
+            raise TypeError(f"{owner}: argument `from_sorted_ids` must be True or False, "
+                            f"received {from_sorted_ids!r}")
+        self.from_sorted_ids = from_sorted_ids
         super().__init__(sparse_top_k_categorical_accuracy, name, dtype, k=self.k)
+        if from_sorted_ids:  # in the config only when set, as Keras
+            self.fn_kwargs["from_sorted_ids"] = True
 
 
 # ---------------------------------------------------------------------------

@@ -55,6 +55,9 @@ def _bool(owner: str, name: str, value: Any) -> bool:
 
 
 def _step(owner: str, step: Any) -> float:
+    """The step as a float: a number, or a 0-d array or Tensor holding one."""
+    if hasattr(step, "shape") and tuple(step.shape) == () and hasattr(step, "item"):
+        step = step.item()
     return float(_number(owner, "step", step))
 
 
