@@ -200,7 +200,7 @@ def test_callable_learning_rate_and_names():
     opt.apply_gradients([(np.ones(2), w)])
     np.testing.assert_allclose(w.data, [0.9, 0.9])
     assert calls and opt.learning_rate == 0.1
-    optimizers._NAME_COUNTS.clear()
+    ta.layers.clear_session()
     assert [Adam().name, Adam().name, AdamW().name, RMSprop().name] == \
         ["adam", "adam_1", "adam_w", "rm_sprop"]
     assert Adam(name="mine").name == "mine"

@@ -26,7 +26,6 @@ created at the weight's first update, and listed (as Tensors) in `optimizer.vari
 
 from __future__ import annotations
 
-import collections
 import difflib
 import math
 import numbers
@@ -39,6 +38,7 @@ import numpy as np
 
 from . import schedules
 from .engine import Tensor
+from .layers.base import _snake_case, unique_name
 from .schedules import LearningRateSchedule
 
 __all__ = [
@@ -91,24 +91,6 @@ def _check_bool(owner: str, name: str, value: Any) -> bool:
             f"{owner}: argument `{name}` must be True or False, received {name}={value!r}"
         )
     return bool(value)
-
-
-def _snake_case(name: str) -> str:
-    """Keras's `to_snake_case`: 'Adam' -> 'adam', 'AdamW' -> 'adam_w', 'RMSprop' -> 'rm_sprop'."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
-# How many optimizers of each default name were made, so that the second Adam is 'adam_1'
-# (Keras's auto_name).
-_NAME_COUNTS: collections.Counter[str] = collections.Counter()
-
-
-def _unique_name(prefix: str) -> str:
-    count = _NAME_COUNTS[prefix]
-    _NAME_COUNTS[prefix] += 1
-    return prefix if count == 0 else f"{prefix}_{count}"
 
 
 def _all_finite(array: np.ndarray) -> bool:
@@ -202,7 +184,7 @@ class Optimizer:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"{owner}: argument `name` must be a string, received {name!r}")
         self.learning_rate = learning_rate  # checked by the setter
-        self.name = name or _unique_name(_snake_case(owner))
+        self.name = name or unique_name(_snake_case(owner))  # 'adam', 'adam_1', ... as Keras
         self.iterations = 0
         # id(variable) -> its _Entry (the variable, its state, its staging buffers). The
         # variable is kept so that its id cannot be reused by another Tensor while it lives.
