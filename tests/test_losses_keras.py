@@ -354,6 +354,8 @@ def test_get_serialize_and_config_round_trip():
     assert {"name", "reduction", "from_logits", "ignore_class"} <= set(config)
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # inside Keras
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # inside Keras
 def test_against_keras_on_random_inputs():
     keras = import_keras()
     rng = np.random.default_rng(0)

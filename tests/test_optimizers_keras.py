@@ -163,6 +163,8 @@ def test_clipping():
     np.testing.assert_allclose(step(global_clipnorm=100.0), [g1, g2])
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # inside Keras
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # inside Keras
 def test_against_keras_five_steps_with_common_arguments():
     keras = import_keras()
     w0 = np.array([[1.0, -2.0, 0.5], [0.3, 0.7, -1.2]], dtype="float32")
@@ -330,6 +332,8 @@ def test_config_round_trip(cls):
     assert type(optimizers.get(cls.__name__.lower())) is cls
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # inside Keras
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # inside Keras
 def test_config_keys_match_keras():
     keras = import_keras()
     for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam",

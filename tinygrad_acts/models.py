@@ -378,8 +378,9 @@ class Sequential:
 
         Raises:
             ValueError, TypeError: bad arguments or data, before any weight changes.
-            FloatingPointError: the loss or a gradient became NaN or inf (the update of that
-                step is not applied); pass `callbacks=[TerminateOnNaN()]` to stop cleanly.
+            FloatingPointError: the loss or a gradient became NaN or inf, or the update would
+                have made a weight so (the update of that step is not applied); pass
+                `callbacks=[TerminateOnNaN()]` to stop cleanly.
         """
         owner = f"{self.name}.fit"
         self._check_compiled(owner)
