@@ -346,3 +346,47 @@ def test_config_keys_match_keras():
             warnings.simplefilter("ignore")
             assert getattr(optimizers, name).from_config(theirs).get_config()["name"] == \
                 theirs["name"]
+
+
+@pytest.mark.parametrize("cls", [SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam,
+                                 Lion, Lamb, Ftrl, Adafactor])
+def test_slot_groups_name_the_whole_state(cls):
+    opt = cls()
+    state = opt._new_state(np.zeros((2, 3), dtype="float32"))
+    if cls.slot_groups is not None:
+        named = [k for group in cls.slot_groups for k in group]
+        assert set(state) <= set(named)
+
+
+def test_state_of_and_set_state_of():
+    opt = Adam(0.1)
+    w = ta.Tensor(np.ones(3), name="w")
+    assert sorted(opt.state_of(w)) == ["momentum", "velocity"]
+    assert not opt.state_of(w)["momentum"].any()
+    opt.apply_gradients([(np.ones(3), w)])
+    saved = {k: a.copy() for k, a in opt.state_of(w).items()}
+    other = Adam(0.1)
+    other.set_state_of(w, saved)
+    other.iterations = opt.iterations
+    v = ta.Tensor(w.data.copy(), name="w")
+    other.set_state_of(v, saved)
+    opt.apply_gradients([(np.full(3, 0.5), w)])
+    other.apply_gradients([(np.full(3, 0.5), v)])
+    np.testing.assert_array_equal(w.data, v.data)
+    with pytest.raises(ValueError, match=r"expected the state \['momentum', 'velocity'\]"):
+        other.set_state_of(v, {"m": np.zeros(3)})
+    with pytest.raises(ValueError, match=r"shape \(3,\)"):
+        other.set_state_of(v, {"momentum": np.zeros(2), "velocity": np.zeros(3)})
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # inside Keras
+def test_variables_in_keras_order_with_keras_names():
+    keras = import_keras()
+    cases = [("Adam", {"amsgrad": True}), ("RMSprop", {"momentum": 0.5, "centered": True}),
+             ("Ftrl", {}), ("SGD", {"momentum": 0.9}), ("Adadelta", {}), ("Lamb", {})]
+    for name, kwargs in cases:
+        theirs = getattr(keras.optimizers, name)(**kwargs)
+        theirs.build([keras.Variable(np.zeros(2), name="a"), keras.Variable(np.zeros(3), name="b")])
+        ours = getattr(optimizers, name)(**kwargs)
+        ours.build([ta.Tensor(np.zeros(2), name="a"), ta.Tensor(np.zeros(3), name="b")])
+        assert [v.name for v in ours.variables] == [v.name for v in theirs.variables], name

@@ -378,9 +378,46 @@ class Optimizer:
                     and self._exclude_pattern.search(variable.name))
 
     # ---- state -------------------------------------------------------------------------------
+    #: The state's names grouped as Keras creates its optimizer variables: each group is
+    #: made in one call that goes variable by variable (Adam: momentum and velocity of the
+    #: first weight, then of the second, ...), and the groups follow each other (RMSprop:
+    #: every velocity, then every momentum). None where Keras's layout differs in kind.
+    #: Names absent from `_new_state` (options turned off) are skipped.
+    slot_groups: tuple[tuple[str, ...], ...] | None = ()
+
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         """The arrays kept for a variable, at their initial values (e.g. zeros)."""
         return {}
+
+    def state_of(self, variable: Tensor) -> dict[str, np.ndarray]:
+        """The state kept for `variable` (its initial values if it was never updated): a
+        dict of arrays named as Keras names them ('momentum', 'velocity', ...)."""
+        self._check_variable(0, variable)
+        entry = self._state.get(id(variable))
+        if entry is None or entry.variable is not variable:
+            return self._new_state(variable.data)
+        return dict(entry.state)
+
+    def set_state_of(self, variable: Tensor, state: dict[str, Any]) -> None:
+        """Replace the state kept for `variable` (e.g. loaded from a file): the names that
+        `state_of` gives, arrays of the variable's shape; checked before anything changes."""
+        self._check_variable(0, variable)
+        expected = self._new_state(variable.data)
+        if not isinstance(state, dict) or set(state) != set(expected):
+            received = sorted(state) if isinstance(state, dict) else state
+            raise ValueError(f"{type(self).__name__}.set_state_of: expected the state "
+                             f"{sorted(expected)}, received {received!r:.80}")
+        arrays = {}
+        for k, like in expected.items():
+            value = state[k]
+            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if array.shape != like.shape or array.dtype.kind not in "fiu":
+                raise ValueError(
+                    f"{type(self).__name__}.set_state_of: {k} must be numbers of shape "
+                    f"{like.shape}, received shape {array.shape} and dtype {array.dtype}"
+                )
+            arrays[k] = array.astype(like.dtype)  # a copy: the optimizer owns its state
+        self._state[id(variable)] = _Entry(variable, arrays)
 
     def _next_shared_state(self) -> Any:
         """State shared by all variables, advanced for this step (Nadam's running product);
@@ -402,17 +439,24 @@ class Optimizer:
 
     @property
     def variables(self) -> list[Tensor]:
-        """The optimizer's state as Tensors: the step count, the learning rate (when it is a
-        number), then each variable's state arrays in the order the variables were first
-        updated. The state Tensors are views of the state as it is now (the next update
-        writes new arrays)."""
-        out = [Tensor(np.array(self.iterations, dtype=np.int64), name=f"{self.name}/iteration")]
+        """The optimizer's state as Tensors, in Keras's order and with Keras's names: the
+        step count ('iteration'), the learning rate when it is a number, then the state
+        arrays ('dense_kernel_momentum', ...) grouped as `slot_groups` says, the variables in
+        the order they were first updated. The Tensors are views of the state as it is now
+        (the next update writes new arrays)."""
+        out = [Tensor(np.array(self.iterations, dtype=np.int64), name="iteration")]
         if isinstance(self._learning_rate, numbers.Real):
             out.append(Tensor(np.array(self._learning_rate, dtype=np.float32),
-                              name=f"{self.name}/learning_rate"))
-        for i, entry in enumerate(self._state.values()):
-            base = entry.variable.name or f"variable_{i}"
-            out.extend(Tensor(a, name=f"{self.name}/{base}_{k}") for k, a in entry.state.items())
+                              name="learning_rate"))
+        entries = list(self._state.values())
+        names = [e.variable.name or f"variable_{i}" for i, e in enumerate(entries)]
+        groups = self.slot_groups
+        if groups is None:  # one variable's state after the other
+            groups = (tuple(entries[0].state) if entries else (),)
+        for group in groups:
+            for entry, name in zip(entries, names, strict=True):
+                out.extend(Tensor(entry.state[k], name=f"{name}_{k}") for k in group
+                           if k in entry.state)
         return out
 
     def update_step(self, gradient: np.ndarray, variable: np.ndarray, learning_rate: float,
@@ -489,6 +533,8 @@ class SGD(Optimizer):
         self.nesterov = _check_bool("SGD", "nesterov", nesterov)
         super().__init__(learning_rate, **_common(self, kwargs))
 
+    slot_groups = (("momentum",),)
+
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"momentum": np.zeros_like(variable)} if self.momentum != 0 else {}
 
@@ -550,6 +596,8 @@ class Adam(Optimizer):
         self.epsilon = _check_real(owner, "epsilon", epsilon, 0.0, math.inf, high_open=True)
         self.amsgrad = _check_bool(owner, "amsgrad", amsgrad)
         super().__init__(learning_rate, **_common(self, kwargs))
+
+    slot_groups = (("momentum", "velocity"), ("velocity_hat",))
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         state = {"momentum": np.zeros_like(variable), "velocity": np.zeros_like(variable)}
@@ -628,6 +676,8 @@ class RMSprop(Optimizer):
         self.centered = _check_bool("RMSprop", "centered", centered)
         super().__init__(learning_rate, **_common(self, kwargs))
 
+    slot_groups = (("velocity",), ("momentum",), ("average_gradient",))
+
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         state = {"velocity": np.zeros_like(variable)}
         if self.momentum > 0:
@@ -683,6 +733,8 @@ class Adagrad(Optimizer):
         self.epsilon = _check_real("Adagrad", "epsilon", epsilon, 0.0, math.inf, high_open=True)
         super().__init__(learning_rate, **_common(self, kwargs))
 
+    slot_groups = (("accumulator",),)
+
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"accumulator": np.full_like(variable, self.initial_accumulator_value)}
 
@@ -719,6 +771,8 @@ class Adadelta(Optimizer):
         self.epsilon = _check_real("Adadelta", "epsilon", epsilon, 0.0, math.inf,
                                    high_open=True)
         super().__init__(learning_rate, **_common(self, kwargs))
+
+    slot_groups = (("accumulated_grad", "accumulated_delta_var"),)
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"accumulated_grad": np.zeros_like(variable),
@@ -758,6 +812,8 @@ class Adamax(Optimizer):
         self.beta_2 = _check_real("Adamax", "beta_2", beta_2, 0.0, 1.0, high_open=True)
         self.epsilon = _check_real("Adamax", "epsilon", epsilon, 0.0, math.inf, high_open=True)
         super().__init__(learning_rate, **_common(self, kwargs))
+
+    slot_groups = (("momentum", "norm"),)
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"momentum": np.zeros_like(variable), "norm": np.zeros_like(variable)}
@@ -807,6 +863,8 @@ class Nadam(Optimizer):
     def _commit_shared_state(self, shared: float) -> None:
         self._u_product = shared
 
+    slot_groups = (("momentum", "velocity"),)
+
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"momentum": np.zeros_like(variable), "velocity": np.zeros_like(variable)}
 
@@ -848,6 +906,8 @@ class Lion(Optimizer):
         self.beta_2 = _check_real("Lion", "beta_2", beta_2, 0.0, 1.0)
         super().__init__(learning_rate, **_common(self, kwargs))
 
+    slot_groups = (("momentum",),)
+
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"momentum": np.zeros_like(variable)}
 
@@ -881,6 +941,8 @@ class Lamb(Optimizer):
         self.beta_2 = _check_real("Lamb", "beta_2", beta_2, 0.0, 1.0, high_open=True)
         self.epsilon = _check_real("Lamb", "epsilon", epsilon, 0.0, math.inf, high_open=True)
         super().__init__(learning_rate, **_common(self, kwargs))
+
+    slot_groups = (("momentum", "velocity"),)
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"momentum": np.zeros_like(variable), "velocity": np.zeros_like(variable)}
@@ -946,6 +1008,8 @@ class Ftrl(Optimizer):
         self.beta = _check_real("Ftrl", "beta", beta, 0.0, inf, high_open=True)
         super().__init__(learning_rate, **_common(self, kwargs))
 
+    slot_groups = (("accumulator", "linear"),)
+
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"accumulator": np.full_like(variable, self.initial_accumulator_value),
                 "linear": np.zeros_like(variable)}
@@ -1006,6 +1070,8 @@ class Adafactor(Optimizer):
                                           inf, low_open=True, high_open=True)
         self.relative_step = _check_bool("Adafactor", "relative_step", relative_step)
         super().__init__(learning_rate, **_common(self, kwargs))
+
+    slot_groups = None  # Keras keeps r, c (scalars for a vector) and v per variable
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         state = {"velocity": np.zeros_like(variable)}
