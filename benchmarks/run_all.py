@@ -31,6 +31,7 @@ SCRIPTS = (
     "bench_activations.py",
     "bench_deep_chain.py",
     "bench_training.py",
+    "bench_explore.py",
 )
 
 

@@ -30,10 +30,11 @@ TABLE_HEADERS = {
     "bench_activations.py": "engine / numpy",
     "bench_deep_chain.py": "backward us/node",
     "bench_training.py": "epochs/s",
+    "bench_explore.py": "page kB",
 }
 #: The scripts that refuse `--repeats 0` with argparse's error status, 2.
 VALIDATING = ("bench_large_mlp.py", "bench_activations.py", "bench_deep_chain.py",
-              "bench_training.py")
+              "bench_training.py", "bench_explore.py")
 
 COMMANDS = {
     **{(script, "--quick"): [script, "--quick"] for script in TABLE_HEADERS},

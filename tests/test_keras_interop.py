@@ -51,7 +51,7 @@ def test_a_model_saved_here_predicts_the_same_in_keras(tmp_path):
     assert int(theirs.optimizer.iterations) == model.optimizer.iterations
     variables = [np.asarray(v) for v in theirs.optimizer.variables]
     first_kernel = model.layers[0].kernel
-    m, v = (model.optimizer._state[id(first_kernel)][1][k] for k in ("m", "v"))
+    m, v = (model.optimizer.state_of(first_kernel)[k] for k in ("momentum", "velocity"))
     np.testing.assert_allclose(variables[2], m, rtol=1e-6)
     np.testing.assert_allclose(variables[3], v, rtol=1e-6)
 

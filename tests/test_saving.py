@@ -146,7 +146,8 @@ def test_get_config_from_config_round_trips():
 
 
 def test_serialized_configs_are_keras_dicts():
-    assert serialization.serialize(ta.optimizers.SGD(0.1, momentum=0.9), "optimizer") == {
+    sgd = ta.optimizers.SGD(0.1, momentum=0.9, name="sgd")
+    assert serialization.serialize(sgd, "optimizer") == {
         "module": "keras.optimizers", "class_name": "SGD", "registered_name": None,
         "config": {"name": "sgd", "learning_rate": 0.10000000149011612, "weight_decay": None,
                    "clipnorm": None, "global_clipnorm": None, "clipvalue": None,

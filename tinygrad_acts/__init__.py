@@ -21,12 +21,16 @@ from . import (
     optimizers,
     selfnorm,
 )
-from .autograd import enable_grad, grad, is_grad_enabled, no_grad
+from .autograd import grad
 from .config import floatx, set_floatx, set_seed
-from .engine import Function, Tensor
+from .creation import arange, ones, ones_like, randn, zeros, zeros_like
+from .explore import explore
+from .function import Function
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import draw_graph, render_graph
 from .ops import concatenate, logsumexp, maximum, minimum, stack, where
+from .tensor import Tensor
 from .trace import trace_backward
 
 __version__ = "0.1.0"
@@ -51,6 +55,7 @@ __all__ = [
     "concatenate",
     "draw_graph",
     "enable_grad",
+    "explore",
     "floatx",
     "grad",
     "gradcheck",
@@ -66,4 +71,10 @@ __all__ = [
     "stack",
     "trace_backward",
     "where",
+    "zeros",
+    "zeros_like",
+    "ones",
+    "ones_like",
+    "arange",
+    "randn",
 ]

@@ -6,6 +6,13 @@ derivative whose error shrinks like eps^2; build the numerical Jacobian from the
 analytical one from one backward pass per output element, and require
 |analytical - numerical| <= atol + rtol * |numerical| everywhere. Use float64 inputs: in
 float32 the rounding error of f, divided by 2 eps, swamps the derivative.
+
+Three more of PyTorch's checks catch backward rules that the Jacobians alone can miss:
+the output must keep its shape and dtype when an input is nudged (else numpy broadcasting
+could hide a wrong shape); two backward passes must agree exactly (a non-deterministic
+backward); and a backward pass seeded with a random `grad_output`, not ones, must give
+grad_output times the numerical Jacobian (a rule that forgets to multiply by the incoming
+gradient is right for a scalar output seeded with 1).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .autograd import grad
-from .engine import Tensor
+from .tensor import Tensor
 
 
 class GradcheckError(RuntimeError):
@@ -40,10 +47,10 @@ def _outputs(fn: Callable, inputs: tuple) -> tuple[Tensor, ...]:
     return outputs
 
 
-def _numerical_jacobians(fn, inputs, diff_inputs, n_outputs, eps) -> list[list[np.ndarray]]:
+def _numerical_jacobians(fn, inputs, diff_inputs, outputs, eps) -> list[list[np.ndarray]]:
     """jacobians[i][o][k, j] = d output_o[k] / d input_i[j], by central differences."""
     jacobians = []
-    for x in diff_inputs:
+    for i, x in enumerate(diff_inputs):
         per_output = None
         # Nudge x's own array in place (element j in C order): x.data.reshape(-1) would be a
         # copy, not a view, when the array is not contiguous (a transposed array).
@@ -52,17 +59,35 @@ def _numerical_jacobians(fn, inputs, diff_inputs, n_outputs, eps) -> list[list[n
             # fn runs with the grad mode as it is: gradgradcheck's fn differentiates inside.
             try:
                 x.data[index] = original + eps
-                plus = [o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
+                plus = _same_outputs(_outputs(fn, inputs), outputs, i, index)
                 x.data[index] = original - eps
-                minus = [o.data.astype(np.float64).ravel() for o in _outputs(fn, inputs)]
+                minus = _same_outputs(_outputs(fn, inputs), outputs, i, index)
             finally:
                 x.data[index] = original
             if per_output is None:
                 per_output = [np.zeros((p.size, x.size)) for p in plus]
-            for o in range(n_outputs):
+            for o in range(len(outputs)):
                 per_output[o][:, j] = (plus[o] - minus[o]) / (2 * eps)
         jacobians.append(per_output)
     return jacobians
+
+
+def _same_outputs(nudged, outputs, i: int, index) -> list[np.ndarray]:
+    """The nudged outputs as flat float64 arrays, after checking that nudging element
+    `index` of input `i` changed no output's shape or dtype."""
+    if len(nudged) != len(outputs):
+        raise GradcheckError(
+            f"fn returned {len(nudged)} outputs instead of {len(outputs)} when element "
+            f"{index} of input {i} was nudged"
+        )
+    for o, (new, old) in enumerate(zip(nudged, outputs, strict=True)):
+        if new.shape != old.shape or new.dtype != old.dtype:
+            raise GradcheckError(
+                f"output {o} changed from shape {old.shape} {old.dtype} to {new.shape} "
+                f"{new.dtype} when element {index} of input {i} was nudged: a function "
+                "checked by finite differences must keep its output's shape and dtype"
+            )
+    return [o.data.astype(np.float64).ravel() for o in nudged]
 
 
 def _analytical_jacobians(outputs, diff_inputs) -> list[list[np.ndarray]]:
@@ -161,7 +186,7 @@ def gradcheck(
                 stacklevel=2,
             )
     outputs = _outputs(fn, inputs)
-    numerical = _numerical_jacobians(fn, inputs, diff_inputs, len(outputs), eps)
+    numerical = _numerical_jacobians(fn, inputs, diff_inputs, outputs, eps)
     analytical = _analytical_jacobians(outputs, diff_inputs)
     failures = []
     positions = [k for k, v in enumerate(inputs) if isinstance(v, Tensor) and v.requires_grad]
@@ -171,11 +196,47 @@ def gradcheck(
             if not np.allclose(a, n, atol=atol, rtol=rtol, equal_nan=False):
                 title = f"Jacobian mismatch for output {o} with respect to input {positions[i]}"
                 failures.append(_report(title, n, a, atol, rtol, out.shape, x.shape))
+    failures += _nondeterministic(analytical, _analytical_jacobians(outputs, diff_inputs))
+    failures += _random_vjp_mismatches(outputs, diff_inputs, numerical, atol, rtol)
     if failures:
         if raise_exception:
             raise GradcheckError("\n\n".join(failures))
         return False
     return True
+
+
+def _nondeterministic(first, second) -> list[str]:
+    """Two backward passes through one graph must give the same numbers, to the last bit."""
+    return [
+        f"Backward is not deterministic: two backward passes give gradients of input {i} "
+        f"with respect to output {o} that differ by up to {np.max(np.abs(a - b)):.3e}"
+        for i, (per_a, per_b) in enumerate(zip(first, second, strict=True))
+        for o, (a, b) in enumerate(zip(per_a, per_b, strict=True))
+        if not np.array_equal(a, b, equal_nan=True)
+    ]
+
+
+def _random_vjp_mismatches(outputs, diff_inputs, numerical, atol, rtol) -> list[str]:
+    """One backward pass seeded with a random grad_output u must give u^T J (numerical)."""
+    rng = np.random.default_rng(0)
+    used = [(o, out) for o, out in enumerate(outputs) if out.requires_grad]
+    if not used:
+        return []
+    seeds = [rng.uniform(0.5, 1.5, out.shape) * rng.choice([-1, 1], out.shape) for _, out in used]
+    grads = grad([out for _, out in used], diff_inputs, allow_unused=True, retain_graph=True,
+                 grad_outputs=[Tensor(u, dtype=out.dtype) for u, (_, out) in zip(seeds, used,
+                                                                                  strict=True)])
+    failures = []
+    for i, g in enumerate(grads):
+        expected = sum(u.ravel() @ numerical[i][o] for u, (o, _) in zip(seeds, used, strict=True))
+        got = np.zeros(diff_inputs[i].size) if g is None else g.data.astype(np.float64).ravel()
+        if not np.allclose(got, expected, atol=atol, rtol=rtol):
+            failures.append(
+                f"Backward with a random grad_output gives the wrong gradient for input {i}: "
+                f"expected grad_output times the numerical Jacobian, {expected[:4]}..., got "
+                f"{got[:4]}... (does backward multiply by the incoming gradient?)"
+            )
+    return failures
 
 
 def gradgradcheck(

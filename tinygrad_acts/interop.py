@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from . import activations, layers
-from .engine import Tensor
+from .tensor import Tensor
 
 __all__ = ["from_torch", "to_torch", "torch_plan"]
 

@@ -36,11 +36,13 @@ import numpy as np
 
 from . import config, losses, optimizers
 from . import metrics as metrics_module
-from .autograd import no_grad
 from .callbacks import Callback, CallbackList, History, TerminateOnNaN
-from .engine import Tensor
-from .files import atomic_write
+from .files import atomic_write, npz_headers
+from .grad_mode import no_grad
 from .layers.base import Layer, unique_name
+from .tensor import Tensor
+from .validation import check_bool as _check_bool
+from .validation import check_positive_int as _check_positive_int
 
 __all__ = ["Sequential", "load_model"]
 
@@ -103,8 +105,11 @@ class Sequential:
         else:
             input_shape = self._input_shape
         if input_shape is not None:
-            # Check that the layer fits the current output before anything changes.
-            _output_shapes([*self._layers, layer], input_shape)
+            # Check that the layer fits the current output, and build it, before it joins
+            # the model: a layer that cannot be built leaves the model as it was.
+            shapes = _output_shapes([*self._layers, layer], input_shape)
+            if not layer.built:
+                layer.build(shapes[-2])
         self._layers.append(layer)
         if input_shape is not None:
             self.build(input_shape)
@@ -133,7 +138,6 @@ class Sequential:
         for layer in self._layers:
             if not layer.built:
                 layer.build(shape)
-                layer.built = True
             shape = layer.compute_output_shape(shape)
         self._input_shape = input_shape
 
@@ -229,9 +233,11 @@ class Sequential:
             np.savez(f, **arrays)
 
     def load_weights(self, path: str | os.PathLike) -> None:
-        """Read weights written by `save_weights`. They are matched by position; the count
-        and every shape are checked before any weight changes. `.weights.h5` (written here
-        or by Keras 3) and `.safetensors` files are read by layer instead."""
+        """Read weights written by `save_weights`. They are matched by position. The file is
+        not trusted: its names, count, shapes and dtypes are read from the arrays' headers and
+        checked against the model's weights before any data is read (a crafted file cannot
+        make it decompress gigabytes), and before any weight changes. `.weights.h5` (written
+        here or by Keras 3) and `.safetensors` files are read by layer instead."""
         if _is_interop_weights(path):
             from . import saving
 
@@ -244,18 +250,43 @@ class Sequential:
             )
         if not os.path.exists(path):
             raise FileNotFoundError(f"{self.name}.load_weights: no such file: {path!r}")
+        owner = f"{self.name}.load_weights"
+        try:
+            headers = npz_headers(path)
+        except ValueError as e:
+            raise ValueError(f"{owner}: not a weights file: {e}") from None
+        keys = self._check_weight_headers(headers, path, owner)
         try:
             with np.load(path, allow_pickle=False) as data:
-                keys = sorted((k for k in data.files if k.startswith("weight_")),
-                              key=lambda k: int(k.removeprefix("weight_")))
                 arrays = [data[k] for k in keys]
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-            raise ValueError(
-                f"{self.name}.load_weights: {path!r} is not a weights file ({e})"
-            ) from None
+            raise ValueError(f"{owner}: {path!r} is not a weights file ({e})") from None
         self._check_weight_arrays(arrays, f"load_weights({path!r})")
         for w, v in zip(self.weights, arrays, strict=True):
             w.data[...] = v
+
+    def _check_weight_headers(self, headers: dict[str, tuple[tuple[int, ...], np.dtype]],
+                              path: str, owner: str) -> list[str]:
+        """The archive's weight names in order, once their count, shapes and dtypes (from
+        the headers) fit the model's weights."""
+        weights = self.weights
+        expected = [f"weight_{i:04d}" for i in range(len(weights))]
+        found = sorted(k for k in headers if k != "names")
+        if len(found) != len(expected):
+            raise ValueError(f"{owner}: the model has {len(weights)} weights, received "
+                             f"{len(found)} arrays in {path!r}")
+        if found != expected:
+            raise ValueError(f"{owner}: not a weights file: {path!r} holds the arrays "
+                             f"{found[:4]}{'...' if len(found) > 4 else ''}, expected "
+                             f"weight_0000, weight_0001, ... (as save_weights writes them)")
+        for i, (key, w) in enumerate(zip(expected, weights, strict=True)):
+            shape, dtype = headers[key]
+            if shape != w.shape or dtype.kind not in "fiu":
+                raise ValueError(
+                    f"{owner}: weight {i} ({w.name}) has shape {w.shape}, received an array "
+                    f"of shape {shape} and dtype {dtype} in {path!r}"
+                )
+        return expected
 
     # ---- Keras's and PyTorch's files: tinygrad_acts/saving.py ----------------------------------
     def save(self, path: str | os.PathLike) -> None:
@@ -331,6 +362,9 @@ class Sequential:
                 according to the loss and the data's shapes (`metrics.accuracy_for`).
         """
         optimizer = optimizers.get(optimizer)
+        if optimizer is None:
+            raise ValueError(f"{self.name}.compile: argument `optimizer` is required, e.g. "
+                             "optimizer='adam'")
         if loss is None:
             raise ValueError(f"{self.name}.compile: argument `loss` is required, e.g. loss='mse'")
         loss_fn = losses.get(loss)
@@ -380,8 +414,10 @@ class Sequential:
         verbose: int | str = 1,
         callbacks: Sequence[Callback] | None = None,
         validation_split: float = 0.0,
-        validation_data: tuple[Any, Any] | None = None,
+        validation_data: tuple[Any, ...] | None = None,
         shuffle: bool = True,
+        class_weight: dict[int, float] | None = None,
+        sample_weight: Any = None,
     ) -> History:
         """Train the model for `epochs` passes over (x, y), in mini-batches.
 
@@ -398,16 +434,22 @@ class Sequential:
             callbacks: Callback objects (see `tinygrad_acts.callbacks`).
             validation_split: the fraction (in [0, 1)) of the samples, taken from the end
                 before shuffling as Keras does, kept out of training to validate on.
-            validation_data: `(x_val, y_val)` to validate on (overrides validation_split).
+            validation_data: `(x_val, y_val)` or `(x_val, y_val, sample_weight_val)` to
+                validate on (overrides validation_split).
             shuffle: whether to reshuffle the training samples before each epoch.
+            class_weight: `{class: weight}`: each sample's loss is weighted by its class's
+                weight (classes not named weigh 1), as Keras does. Not with `sample_weight`.
+            sample_weight: one weight per sample (shape (samples,)), multiplying its loss
+                and its metrics.
 
         Returns:
             A `History`: `history.history['loss']`, the metrics, and `val_*` when validating.
 
         Raises:
             ValueError, TypeError: bad arguments or data, before any weight changes.
-            FloatingPointError: the loss or a gradient became NaN or inf (the update of that
-                step is not applied); pass `callbacks=[TerminateOnNaN()]` to stop cleanly.
+            FloatingPointError: the loss or a gradient became NaN or inf, or the update would
+                have made a weight so (the update of that step is not applied); pass
+                `callbacks=[TerminateOnNaN()]` to stop cleanly.
         """
         owner = f"{self.name}.fit"
         self._check_compiled(owner)
@@ -420,6 +462,7 @@ class Sequential:
                 f"{owner}: argument `callbacks` must be a list of Callback objects, "
                 f"received {type(callbacks).__name__}"
             )
+        callback_list = CallbackList(callbacks)  # checks that each one is a Callback
         callbacks = list(callbacks or [])
         if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) \
                 or not 0 <= validation_split < 1:
@@ -428,13 +471,25 @@ class Sequential:
                 f"received validation_split={validation_split!r}"
             )
         x, y = self._check_data(x, y, owner)
+        if class_weight is not None and sample_weight is not None:
+            raise ValueError(f"{owner}: you cannot pass both `class_weight` and `sample_weight`")
+        if class_weight is not None:
+            sample_weight = self._class_weight_to_sample_weights(y, class_weight, owner)
+        sample_weight = self._check_sample_weight(sample_weight, x, y, owner)
+        sw_val = None
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
                 raise TypeError(
-                    f"{owner}: argument `validation_data` must be a pair (x_val, y_val), "
-                    f"received {type(validation_data).__name__}"
+                    f"{owner}: argument `validation_data` must be a pair (x_val, y_val) or a "
+                    f"triple (x_val, y_val, sample_weight_val), received "
+                    f"{type(validation_data).__name__}"
+                    + (f" of length {len(validation_data)}"
+                       if isinstance(validation_data, (tuple, list)) else "")
                 )
-            x_val, y_val = self._check_data(*validation_data, f"{owner} (validation_data)")
+            where = f"{owner} (validation_data)"
+            x_val, y_val = self._check_data(*validation_data[:2], where, input_shape=x.shape)
+            if len(validation_data) == 3:
+                sw_val = self._check_sample_weight(validation_data[2], x_val, y_val, where)
         elif validation_split > 0:
             split_at = int(math.floor(len(x) * (1.0 - validation_split)))
             if split_at == 0 or split_at == len(x):
@@ -444,9 +499,10 @@ class Sequential:
                     f"{len(x)}; both must be at least 1"
                 )
             x, x_val, y, y_val = x[:split_at], x[split_at:], y[:split_at], y[split_at:]
+            if sample_weight is not None:
+                sample_weight, sw_val = sample_weight[:split_at], sample_weight[split_at:]
         else:
             x_val = y_val = None
-        callback_list = CallbackList(callbacks)  # checks that each one is a Callback
         history = History()
         callback_list.append(history)
         steps = math.ceil(len(x) / batch_size)
@@ -454,6 +510,8 @@ class Sequential:
         callback_list.set_params({"epochs": epochs, "steps": steps, "verbose": verbose})
         self._compiled_metrics(y.shape, self.compute_output_shape(x.shape))
         stop_cleanly = any(isinstance(c, TerminateOnNaN) for c in callbacks)
+        if not self.built:  # only now that everything is checked: no weights for a bad call
+            self.build(x.shape)
 
         self.stop_training = False
         callback_list.on_train_begin()
@@ -464,15 +522,18 @@ class Sequential:
             try:
                 if shuffle:
                     order = config.rng().permutation(len(x))
-                    epoch_logs = self._train_epoch(x[order], y[order], batch_size, callback_list,
-                                                   progress, stop_cleanly, (epoch, epochs))
+                    epoch_logs = self._train_epoch(
+                        x[order], y[order], batch_size, callback_list, progress, stop_cleanly,
+                        (epoch, epochs),
+                        None if sample_weight is None else sample_weight[order])
                 else:
                     epoch_logs = self._train_epoch(x, y, batch_size, callback_list, progress,
-                                                   stop_cleanly, (epoch, epochs))
+                                                   stop_cleanly, (epoch, epochs), sample_weight)
                 if epoch_logs is not None:  # None: stopped before any step was applied
                     logs = epoch_logs
                     if x_val is not None:
-                        val_logs = self._test_loop(x_val, y_val, batch_size, callback_list)
+                        val_logs = self._test_loop(x_val, y_val, batch_size, callback_list,
+                                                   sample_weight=sw_val)
                         logs.update({f"val_{k}": v for k, v in val_logs.items()})
                     progress.close(logs)
                     callback_list.on_epoch_end(epoch, logs)
@@ -486,7 +547,8 @@ class Sequential:
 
     def _train_epoch(self, x: np.ndarray, y: np.ndarray, batch_size: int,
                      callback_list: CallbackList, progress: _Progress, stop_cleanly: bool,
-                     epoch_of: tuple[int, int]) -> dict[str, float] | None:
+                     epoch_of: tuple[int, int],
+                     sample_weight: np.ndarray | None = None) -> dict[str, float] | None:
         """One pass over (x, y) in batches. Returns the epoch's means (loss weighted by batch
         size, and the metrics over all samples), or None if no step was applied."""
         loss_mean = metrics_module.Mean("loss")
@@ -496,7 +558,8 @@ class Sequential:
         for batch in range(steps):
             callback_list.on_train_batch_begin(batch)
             chunk = slice(batch * batch_size, (batch + 1) * batch_size)
-            loss_value, y_pred, problem = self._train_step(x[chunk], y[chunk])
+            sw = None if sample_weight is None else sample_weight[chunk]
+            loss_value, y_pred, problem = self._train_step(x[chunk], y[chunk], sw)
             if problem is not None:
                 where = f"epoch {epoch_of[0] + 1}/{epoch_of[1]}, batch {batch + 1}/{steps}"
                 if not stop_cleanly:
@@ -514,7 +577,7 @@ class Sequential:
                 break
             loss_mean.update_state(loss_value, sample_weight=len(y_pred))
             for m in self._metrics:
-                m.update_state(y[chunk], y_pred)
+                m.update_state(y[chunk], y_pred, sample_weight=sw)
             logs = _logs(loss_mean, self._metrics)
             progress.update(logs)
             callback_list.on_train_batch_end(batch, logs)
@@ -522,15 +585,17 @@ class Sequential:
                 break
         return _logs(loss_mean, self._metrics) if loss_mean.count else None
 
-    def _train_step(self, x_batch: np.ndarray,
-                    y_batch: np.ndarray) -> tuple[float, np.ndarray, str | None]:
-        """Forward, loss, backward, and the update unless the loss or a gradient is not
-        finite. Returns the loss, the predictions, and what went wrong (or None)."""
+    def _train_step(self, x_batch: np.ndarray, y_batch: np.ndarray,
+                    sample_weight: np.ndarray | None = None
+                    ) -> tuple[float, np.ndarray, str | None]:
+        """Forward, loss, backward, and the update unless the loss, a gradient or the
+        updated weights are not finite. Returns the loss, the predictions, and what went
+        wrong (or None)."""
         params = self.trainable_weights
         for p in params:
             p.grad = None
         y_pred = self(x_batch, training=True)
-        loss = self.loss(y_batch, y_pred)
+        loss = self.loss(y_batch, y_pred, sample_weight=sample_weight)
         loss.backward()
         loss_value = float(loss.data)
         if not math.isfinite(loss_value):
@@ -538,13 +603,18 @@ class Sequential:
         for p in params:
             if p.grad is not None and not np.isfinite(p.grad.data).all():
                 return loss_value, y_pred.data, f"the gradient of {p.name} contains NaN or inf"
-        self.optimizer.step(params)
+        try:
+            self.optimizer.step(params)
+        except FloatingPointError as e:  # the optimizer refused an update that overflows
+            return loss_value, y_pred.data, str(e)
         return loss_value, y_pred.data, None
 
     # ---- evaluate and predict ----------------------------------------------------------------
     def evaluate(self, x: Any, y: Any, batch_size: int = 32, verbose: int | str = 1,
+                 sample_weight: Any = None,
                  callbacks: Sequence[Callback] | None = None) -> float | list[float]:
-        """The loss (and metrics) on (x, y), in inference mode (dropout off, no graph).
+        """The loss (and metrics) on (x, y), in inference mode (dropout off, no graph),
+        each sample weighted by `sample_weight` when given (shape (samples,)).
 
         Returns:
             `[loss, metric_1, ...]` when compiled with metrics, else the loss alone.
@@ -553,14 +623,19 @@ class Sequential:
         self._check_compiled(owner)
         batch_size = _check_positive_int(owner, "batch_size", batch_size)
         verbose = _check_verbose(owner, verbose)
+        callback_list = CallbackList(callbacks)
         x, y = self._check_data(x, y, owner)
-        callback_list = CallbackList(callbacks, model=self)
-        logs = self._test_loop(x, y, batch_size, callback_list, verbose)
+        sample_weight = self._check_sample_weight(sample_weight, x, y, owner)
+        if not self.built:
+            self.build(x.shape)
+        callback_list.set_model(self)
+        logs = self._test_loop(x, y, batch_size, callback_list, verbose, sample_weight)
         values = list(logs.values())
         return values if len(values) > 1 else values[0]
 
     def _test_loop(self, x: np.ndarray, y: np.ndarray, batch_size: int,
-                   callback_list: CallbackList, verbose: int = 0) -> dict[str, float]:
+                   callback_list: CallbackList, verbose: int = 0,
+                   sample_weight: np.ndarray | None = None) -> dict[str, float]:
         """The loss and metrics over (x, y) in inference mode, batch by batch, without a
         graph: what `evaluate` returns and what `fit` reports as `val_*`."""
         loss_mean = metrics_module.Mean("loss")
@@ -577,10 +652,11 @@ class Sequential:
                     callback_list.on_test_batch_begin(batch)
                     chunk = slice(batch * batch_size, (batch + 1) * batch_size)
                     y_pred = self(x[chunk], training=False)
-                    loss_mean.update_state(float(self.loss(y[chunk], y_pred).data),
-                                           sample_weight=len(y_pred))
+                    sw = None if sample_weight is None else sample_weight[chunk]
+                    loss = self.loss(y[chunk], y_pred, sample_weight=sw)
+                    loss_mean.update_state(float(loss.data), sample_weight=len(y_pred))
                     for m in test_metrics:
-                        m.update_state(y[chunk], y_pred.data)
+                        m.update_state(y[chunk], y_pred, sample_weight=sw)
                     logs = _logs(loss_mean, test_metrics)
                     progress.update(logs)
                     callback_list.on_test_batch_end(batch, logs)
@@ -597,8 +673,11 @@ class Sequential:
         owner = f"{self.name}.predict"
         batch_size = _check_positive_int(owner, "batch_size", batch_size)
         verbose = _check_verbose(owner, verbose)
+        callback_list = CallbackList(callbacks)
         x = self._check_inputs(x, owner)
-        callback_list = CallbackList(callbacks, model=self)
+        if not self.built:
+            self.build(x.shape)
+        callback_list.set_model(self)
         steps = math.ceil(len(x) / batch_size)
         progress = _Progress(verbose, steps, "predict")
         outputs = []
@@ -641,9 +720,11 @@ class Sequential:
             )
         return array if dtype is None else array.astype(dtype, copy=False)
 
-    def _check_inputs(self, x: Any, owner: str) -> np.ndarray:
+    def _check_inputs(self, x: Any, owner: str,
+                      input_shape: Sequence[int | None] | None = None) -> np.ndarray:
         """x as an array of the model's float type, of shape (samples, features), finite, and
-        of the width the model takes (which builds the model if it wasn't)."""
+        of the width the model takes (or, unbuilt, of `input_shape`'s width when given, and
+        one its layers fit). Nothing is built here: the caller builds once all is checked."""
         if not self._layers:
             raise ValueError(f"{owner}: the model has no layers; add some first")
         x = self._as_array(x, "x", owner, self._dtype())
@@ -655,18 +736,21 @@ class Sequential:
         if not np.isfinite(x).all():
             raise ValueError(f"{owner}: x contains NaN or inf (first at row "
                              f"{int(np.argwhere(~np.isfinite(x))[0][0])})")
-        if self.built and tuple(x.shape[1:]) != tuple(self._input_shape[1:]):
+        expected = self._input_shape if self.built else input_shape
+        if expected is not None and tuple(x.shape[1:]) != tuple(expected[1:]):
             raise ValueError(
                 f"{owner}: x has {x.shape[1:]} features per sample (shape {x.shape}), but the "
-                f"model takes inputs of shape {self._input_shape}"
+                f"model takes inputs of shape {(None, *expected[1:])}"
             )
         if not self.built:
-            self.build(x.shape)
+            _output_shapes(self._layers, (None, *x.shape[1:]))  # the layers fit this width
         return x
 
-    def _check_data(self, x: Any, y: Any, owner: str) -> tuple[np.ndarray, np.ndarray]:
+    def _check_data(self, x: Any, y: Any, owner: str,
+                    input_shape: Sequence[int | None] | None = None,
+                    ) -> tuple[np.ndarray, np.ndarray]:
         """x and y checked against each other, the model and the loss, before training."""
-        x = self._check_inputs(x, owner)
+        x = self._check_inputs(x, owner, input_shape)
         y = self._as_array(y, "y", owner)
         if y.ndim == 0 or len(y) != len(x):
             raise ValueError(
@@ -688,6 +772,60 @@ class Sequential:
                 f"{output_shape}) under the loss {self.loss.name!r}: {e}"
             ) from None
         return x, y
+
+    def _check_sample_weight(self, sample_weight: Any, x: np.ndarray, y: np.ndarray,
+                             owner: str) -> np.ndarray | None:
+        """Sample weights as a finite float array with one row per sample (or None)."""
+        if sample_weight is None:
+            return None
+        weights = self._as_array(sample_weight, "sample_weight", owner, self._dtype())
+        if weights.ndim == 0 or len(weights) != len(x):
+            raise ValueError(
+                f"{owner}: sample_weight must hold one weight per sample: x has {len(x)} "
+                f"samples, sample_weight has shape {weights.shape}"
+            )
+        if not np.isfinite(weights).all():
+            raise ValueError(f"{owner}: sample_weight contains NaN or inf")
+        if (weights < 0).any():
+            raise ValueError(f"{owner}: sample_weight must be >= 0, received a weight of "
+                             f"{weights.min():g}")
+        stand_in = np.full((min(len(y), 2), *self.compute_output_shape(x.shape)[1:]), 0.5,
+                           self._dtype())
+        try:  # the loss checks that the weights fit its per-sample values
+            with no_grad():
+                self.loss(y[:len(stand_in)], stand_in, sample_weight=weights[:len(stand_in)])
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{owner}: {e}") from None
+        return weights
+
+    def _class_weight_to_sample_weights(self, y: np.ndarray, class_weight: Any,
+                                        owner: str) -> np.ndarray:
+        """Keras's class_weight_to_sample_weights: each sample weighs its class's weight (the
+        class is y itself, or its argmax when y is one-hot), 1 for classes not named."""
+        if not isinstance(class_weight, dict):
+            raise TypeError(f"{owner}: argument `class_weight` must be a dict {{class: weight}}, "
+                            f"received {type(class_weight).__name__}")
+        width = self.compute_output_shape((1, *self._input_shape[1:]))[-1]
+        classes = width if width > 1 else 2
+        for key, weight in class_weight.items():
+            if isinstance(key, (bool, np.bool_)) or not isinstance(key, (int, np.integer)) \
+                    or not 0 <= key < classes:
+                raise ValueError(
+                    f"{owner}: class_weight names class {key!r}, but the model's output has "
+                    f"classes 0 to {classes - 1}"
+                )
+            if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, numbers.Real) \
+                    or not math.isfinite(weight) or weight < 0:
+                raise ValueError(f"{owner}: class_weight[{key}] must be a finite number >= 0, "
+                                 f"received {weight!r}")
+        labels = y
+        if labels.ndim > 1:
+            labels = labels.argmax(axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
+        labels = np.round(labels).astype(np.int64)
+        weights = np.ones(len(labels), dtype=self._dtype())
+        for key, weight in class_weight.items():
+            weights[labels == key] = weight
+        return weights
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name}, layers={[layer.name for layer in self._layers]}>"
@@ -714,21 +852,6 @@ def _output_shapes(layers: Sequence[Layer],
     for layer in layers:
         shapes.append(tuple(layer.compute_output_shape(shapes[-1])))
     return shapes
-
-
-def _check_positive_int(owner: str, name: str, value: Any) -> int:
-    message = f"{owner}: argument `{name}` must be a positive integer, received {name}={value!r}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(message)
-    if value < 1:
-        raise ValueError(message)
-    return int(value)
-
-
-def _check_bool(owner: str, name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: argument `{name}` must be True or False, received {value!r}")
-    return bool(value)
 
 
 def _check_verbose(owner: str, verbose: Any) -> int:

@@ -4,6 +4,9 @@ Each reads like micrograd: the forward rule on numpy arrays, and right below it 
 rule, written with Tensor operations so that it can be differentiated again. When an input
 was broadcast in the forward pass, its gradient is summed back to its shape (`sum_to`):
 the gradient of a value used many times is the sum of the gradients of each use.
+
+A backward rule computes an input's gradient only when `ctx.needs_input_grad` says that
+input wants one: `x @ W` with data `x` must not pay for a second matrix product.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Function, Tensor, _normalize_axis, _tensor
+from .function import Function
+from .tensor import Tensor
+from .validation import normalize_axis
 
 # ---- arithmetic ----------------------------------------------------------------------------
 
@@ -20,9 +25,10 @@ from .engine import Function, Tensor, _normalize_axis, _tensor
 class Add(Function):
     """a + b;  d/da = 1, d/db = 1."""
 
+    derivative = "d/da = 1, d/db = 1"
+
     def forward(ctx, a, b):
-        if ctx.needs_input_grad:
-            ctx.shapes = (a.shape, b.shape)
+        ctx.shapes = (a.shape, b.shape)
         return a + b
 
     def backward(ctx, grad):
@@ -33,19 +39,21 @@ class Add(Function):
 class Sub(Function):
     """a - b;  d/da = 1, d/db = -1."""
 
+    derivative = "d/da = 1, d/db = -1"
+
     def forward(ctx, a, b):
-        if ctx.needs_input_grad:
-            ctx.shapes = (a.shape, b.shape)
+        ctx.shapes = (a.shape, b.shape)
         return a - b
 
     def backward(ctx, grad):
         a_shape, b_shape = ctx.shapes
-        grad_b = (-grad).sum_to(b_shape) if ctx.needs_input_grad[1] else None
-        return grad.sum_to(a_shape), grad_b
+        return grad.sum_to(a_shape), (-grad).sum_to(b_shape)
 
 
 class Mul(Function):
     """a * b;  d/da = b, d/db = a."""
+
+    derivative = "d/da = b, d/db = a"
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -61,11 +69,12 @@ class Mul(Function):
 class Div(Function):
     """a / b;  d/da = 1/b, d/db = -a/b^2 = -(a/b)/b."""
 
+    derivative = "d/da = 1/b, d/db = -a/b^2 = -out/b"
+
     def forward(ctx, a, b):
         out = a / b
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(b, out)
-            ctx.a_shape = a.shape
+        ctx.save_for_backward(b, out)
+        ctx.a_shape = a.shape
         return out
 
     def backward(ctx, grad):
@@ -78,6 +87,8 @@ class Div(Function):
 class Neg(Function):
     """-a;  d/da = -1."""
 
+    derivative = "d/da = -1"
+
     def forward(ctx, a):
         return -a
 
@@ -86,9 +97,11 @@ class Neg(Function):
 
 
 class PowScalar(Function):
-    """a ** p for a number p;  d/da = p * a^(p-1)."""
+    """a ** p for a number p;  d/da = p * a^(p-1)  (0 for p = 0: a^0 = 1 is constant, where
+    p * a^(p-1) would give 0 * inf = NaN at a = 0)."""
 
     name = "pow"
+    derivative = "d/da = p * a^(p-1)"
 
     def forward(ctx, a, exponent):
         ctx.save_for_backward(a)
@@ -97,15 +110,17 @@ class PowScalar(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         p = ctx.params["exponent"]
-        if p == 0:  # a^0 = 1 is constant; p * a^(p-1) would give 0 * inf = NaN at a = 0
-            return grad * 0.0
-        if p == 2:  # the common square: 2a, without a power
-            return grad * (a * 2)
-        return grad * (a ** (p - 1) * p)
+        return grad * 0.0 if p == 0 else grad * (a ** (p - 1) * p)
 
 
 class Pow(Function):
-    """a ** b for tensors;  d/da = b * a^(b-1),  d/db = a^b * log(a)."""
+    """a ** b for tensors;  d/da = b * a^(b-1),  d/db = a^b * log(a).
+
+    At a = 0 the formulas meet 0 * inf; PyTorch's values are taken there: d/da = 0 where
+    b = 0 (a^0 = 1 is constant), and d/db = 0 where b >= 0 (a^b is 0 or 1), -inf or inf
+    where b < 0."""
+
+    derivative = "d/da = b * a^(b-1), d/db = a^b * log(a)"
 
     def forward(ctx, a, b):
         out = a**b
@@ -114,13 +129,14 @@ class Pow(Function):
 
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
-        grad_a = (grad * b * a ** (b - 1)).sum_to(a.shape) if ctx.needs_input_grad[0] else None
-        grad_b = None
-        if ctx.needs_input_grad[1]:
-            # Where a = 0, a^b = 0 (b > 0) or 1 (b = 0): d/db is 0 there, as in PyTorch, not
-            # 0 * log(0) = NaN; log(1) = 0 gives that.
-            log_a = where(a.data != 0, a, 1.0).log()
-            grad_b = (grad * out * log_a).sum_to(b.shape)
+        grad_a = grad_b = None
+        with np.errstate(divide="ignore", invalid="ignore"):  # the places where() replaces
+            if ctx.needs_input_grad[0]:
+                slope = where(b.data == 0, 0.0, b * a ** (b - 1))
+                grad_a = (grad * slope).sum_to(a.shape)
+            if ctx.needs_input_grad[1]:
+                slope = where((a.data == 0) & (b.data >= 0), 0.0, out * a.log())
+                grad_b = (grad * slope).sum_to(b.shape)
         return grad_a, grad_b
 
 
@@ -128,17 +144,15 @@ class MatMul(Function):
     """a @ b;  d/da = grad @ b^T,  d/db = a^T @ grad (with numpy's rules for 1-D and
     batched operands: a 1-D operand is a row or a column, batch axes broadcast)."""
 
+    derivative = "grad_a = grad @ b^T, grad_b = a^T @ grad"
+
     def forward(ctx, a, b):
-        try:
-            out = a @ b
-        except ValueError:
-            raise ValueError(_matmul_mismatch(a.shape, b.shape)) from None
         ctx.save_for_backward(a, b)
-        return out
+        return a @ b
 
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        if a.data.ndim == 2 and b.data.ndim == 2:  # the common case, written plainly
+        if a.ndim == 2 and b.ndim == 2:  # matrices: the rule as it is written above
             grad_a = grad @ b.T if ctx.needs_input_grad[0] else None
             grad_b = a.T @ grad if ctx.needs_input_grad[1] else None
             return grad_a, grad_b
@@ -177,6 +191,8 @@ def _matmul_mismatch(a_shape: tuple[int, ...], b_shape: tuple[int, ...]) -> str:
 class Exp(Function):
     """exp(a);  d/da = exp(a), the output itself."""
 
+    derivative = "d/da = exp(a) = out"
+
     def forward(ctx, a):
         out = np.exp(a)
         ctx.save_for_backward(out)
@@ -190,6 +206,8 @@ class Exp(Function):
 class Log(Function):
     """log(a);  d/da = 1/a."""
 
+    derivative = "d/da = 1/a"
+
     def forward(ctx, a):
         ctx.save_for_backward(a)
         return np.log(a)
@@ -199,8 +217,67 @@ class Log(Function):
         return grad / a
 
 
+class Log1p(Function):
+    """log(1 + a), exact for tiny a;  d/da = 1 / (1 + a)."""
+
+    derivative = "d/da = 1 / (1 + a)"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log1p(a)
+
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a + 1)
+
+
+class Expm1(Function):
+    """exp(a) - 1, exact for tiny a;  d/da = exp(a) = out + 1."""
+
+    derivative = "d/da = exp(a) = out + 1"
+
+    def forward(ctx, a):
+        out = np.expm1(a)
+        ctx.save_for_backward(out)
+        return out
+
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out + 1)
+
+
+class Sin(Function):
+    """sin(a);  d/da = cos(a)."""
+
+    derivative = "d/da = cos(a)"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a)
+
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.cos()
+
+
+class Cos(Function):
+    """cos(a);  d/da = -sin(a)."""
+
+    derivative = "d/da = -sin(a)"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a)
+
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * -a.sin()
+
+
 class Sqrt(Function):
     """sqrt(a);  d/da = 1 / (2 sqrt(a))."""
+
+    derivative = "d/da = 1 / (2 sqrt(a)) = 1 / (2 out)"
 
     def forward(ctx, a):
         out = np.sqrt(a)
@@ -215,36 +292,39 @@ class Sqrt(Function):
 class Abs(Function):
     """|a|;  d/da = sign(a) (0 at 0, as in PyTorch)."""
 
+    derivative = "d/da = sign(a)"
+
     def forward(ctx, a):
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(np.sign(a))  # a constant: the second derivative is 0
+        ctx.save_for_backward(a)
         return np.abs(a)
 
     def backward(ctx, grad):
-        (sign,) = ctx.saved_tensors
-        return grad * sign
+        (a,) = ctx.saved_tensors
+        return grad * np.sign(a.data)  # piecewise constant: its own derivative is 0
 
 
 class Clip(Function):
     """clip(a, lo, hi);  d/da = 1 where lo <= a <= hi, else 0."""
 
+    derivative = "d/da = 1 where min_value <= a <= max_value, else 0"
+
     def forward(ctx, a, min_value, max_value):
-        if ctx.needs_input_grad:
-            inside = np.ones(a.shape, dtype=bool)
-            if min_value is not None:
-                inside &= a >= min_value
-            if max_value is not None:
-                inside &= a <= max_value
-            ctx.save_for_backward(inside.astype(a.dtype))
+        ctx.save_for_backward(a)
         return np.clip(a, min_value, max_value)
 
     def backward(ctx, grad):
-        (inside,) = ctx.saved_tensors
+        (a,) = ctx.saved_tensors
+        lo, hi = ctx.params["min_value"], ctx.params["max_value"]
+        inside = (a.data >= (-np.inf if lo is None else lo)) & (
+            a.data <= (np.inf if hi is None else hi)
+        )
         return grad * inside
 
 
 class Cast(Function):
     """a converted to another float type;  the gradient is converted back."""
+
+    derivative = "d/da = 1 (the gradient converted back to a's type)"
 
     def forward(ctx, a, dtype):
         ctx.input_dtype = a.dtype
@@ -257,42 +337,35 @@ class Cast(Function):
 class Maximum(Function):
     """max(a, b) elementwise;  the gradient goes to the larger, half to each on a tie."""
 
+    derivative = "d/da = 1 where a > b, 1/2 where a = b, else 0 (and so for b)"
+    wins = staticmethod(np.greater)
+
     def forward(ctx, a, b):
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(*_winner_weights(a, b, np.greater))
-            ctx.shapes = (a.shape, b.shape)
+        ctx.save_for_backward(a, b)
         return np.maximum(a, b)
 
     def backward(ctx, grad):
-        weight_a, weight_b = ctx.saved_tensors
-        a_shape, b_shape = ctx.shapes
-        return (grad * weight_a).sum_to(a_shape), (grad * weight_b).sum_to(b_shape)
+        a, b = ctx.saved_tensors
+        # 1 where a wins, 0 where b wins, 1/2 on a tie: constants, as a mask is
+        weight_a = (type(ctx).wins(a.data, b.data) + (a.data == b.data) * 0.5).astype(grad.dtype)
+        return (grad * weight_a).sum_to(a.shape), (grad * (1 - weight_a)).sum_to(b.shape)
 
 
-class Minimum(Function):
+class Minimum(Maximum):
     """min(a, b) elementwise;  the gradient goes to the smaller, half to each on a tie."""
 
+    derivative = "d/da = 1 where a < b, 1/2 where a = b, else 0 (and so for b)"
+    wins = staticmethod(np.less)
+
     def forward(ctx, a, b):
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(*_winner_weights(a, b, np.less))
-            ctx.shapes = (a.shape, b.shape)
+        ctx.save_for_backward(a, b)
         return np.minimum(a, b)
-
-    def backward(ctx, grad):
-        weight_a, weight_b = ctx.saved_tensors
-        a_shape, b_shape = ctx.shapes
-        return (grad * weight_a).sum_to(a_shape), (grad * weight_b).sum_to(b_shape)
-
-
-def _winner_weights(a, b, wins):
-    """1 where a wins, 0 where b wins, 1/2 on a tie; and the same for b."""
-    dtype = np.result_type(a, b)
-    weight_a = wins(a, b).astype(dtype) + (a == b).astype(dtype) * 0.5
-    return weight_a, 1 - weight_a
 
 
 class Where(Function):
     """where(condition, a, b);  the gradient goes to a where condition holds, else to b."""
+
+    derivative = "d/da = 1 where condition, else 0; d/db = the opposite"
 
     def forward(ctx, condition, a, b):
         ctx.shapes = (a.shape, b.shape)
@@ -302,7 +375,7 @@ class Where(Function):
     def backward(ctx, grad):
         (condition,) = ctx.saved_tensors
         a_shape, b_shape = ctx.shapes
-        zero = _tensor(np.zeros((), dtype=grad.dtype))
+        zero = Tensor._wrap(np.zeros((), dtype=grad.dtype))
         grad_a = where(condition, grad, zero).sum_to(a_shape) if ctx.needs_input_grad[1] else None
         grad_b = where(condition, zero, grad).sum_to(b_shape) if ctx.needs_input_grad[2] else None
         return None, grad_a, grad_b
@@ -326,9 +399,11 @@ def _drop_axes(kept: np.ndarray, axis: tuple[int, ...] | None) -> np.ndarray:
 class Sum(Function):
     """sum(a, axis);  d/da = 1 for every element: the gradient is spread back (broadcast)."""
 
+    derivative = "d/da = 1 for every element summed"
+
     def forward(ctx, a, axis, keepdims):
         ctx.shape = a.shape
-        return np.add.reduce(a, axis=axis, keepdims=keepdims)
+        return a.sum(axis=axis, keepdims=keepdims)
 
     def backward(ctx, grad):
         return _spread(grad, ctx)
@@ -346,16 +421,13 @@ def _spread(grad: Tensor, ctx: Function) -> Tensor:
 class Mean(Function):
     """mean(a, axis);  d/da = 1/n for every element, n the number averaged."""
 
+    derivative = "d/da = 1/n for each of the n elements averaged"
+
     def forward(ctx, a, axis, keepdims):
         ctx.shape = a.shape
-        if a.dtype.char not in "fd" or a.size == 0:  # numpy sums float16 and ints in wider
-            out = a.mean(axis=axis, keepdims=keepdims)  # types, and warns on an empty mean
-            ctx.count = a.size // max(1, np.size(out))
-            return out
-        # What a.mean computes, without its Python wrapper (several times slower when small).
-        total = np.add.reduce(a, axis=axis, keepdims=keepdims)
-        ctx.count = a.size // total.size
-        return total / ctx.count
+        out = a.mean(axis=axis, keepdims=keepdims)
+        ctx.count = a.size // max(1, np.size(out))
+        return out
 
     def backward(ctx, grad):
         return _spread(grad / ctx.count, ctx)
@@ -365,20 +437,21 @@ class _Extremum(Function):
     """max or min over axis;  the gradient goes to the elements equal to the result, shared
     equally between ties (as PyTorch's amax and amin)."""
 
+    derivative = "d/da = 1/k for the k elements equal to the result, else 0"
     reduce = staticmethod(np.max)
 
     def forward(ctx, a, axis, keepdims):
         out = type(ctx).reduce(a, axis=axis, keepdims=True)
-        if ctx.needs_input_grad:
-            winners = (a == out).astype(a.dtype)
-            ctx.save_for_backward(winners / winners.sum(axis=axis, keepdims=True))
-            ctx.shape = a.shape
+        ctx.save_for_backward(a, out)
         return out if keepdims else _drop_axes(out, axis)
 
     def backward(ctx, grad):
-        (share,) = ctx.saved_tensors
-        kept = _keepdims_shape(ctx.shape, ctx.params["axis"])
-        return grad.reshape(kept) * share
+        a, out = ctx.saved_tensors
+        axis = ctx.params["axis"]
+        kept = _keepdims_shape(a.shape, axis)
+        winners = a.data == out.data.reshape(kept)  # a constant, as a mask is
+        share = winners / winners.sum(axis=axis, keepdims=True)
+        return grad.reshape(kept) * share.astype(grad.dtype)
 
 
 class Max(_Extremum):
@@ -393,13 +466,14 @@ class LogSumExp(Function):
     """log(sum(exp(a), axis)), computed as m + log(sum(exp(a - m))) with m = max(a) so that
     nothing overflows;  d/da = exp(a - logsumexp(a)) = softmax(a)."""
 
+    derivative = "d/da = exp(a - out) = softmax(a)"
+
     def forward(ctx, a, axis, keepdims):
         m = np.max(a, axis=axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)  # all -inf: log(0) = -inf, without a NaN
         with np.errstate(divide="ignore"):  # ... and without a warning
             out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
         ctx.save_for_backward(a)
-        ctx.kept_out = out  # the result with keepdims, to broadcast against a in backward
         return out if keepdims else _drop_axes(out, axis)
 
     def backward(ctx, grad):
@@ -418,6 +492,8 @@ class LogSumExp(Function):
 class Reshape(Function):
     """a with a new shape;  the gradient takes the old shape back."""
 
+    derivative = "d/da = 1 (the gradient reshaped back)"
+
     def forward(ctx, a, shape):
         ctx.input_shape = a.shape
         return a.reshape(shape)
@@ -429,6 +505,8 @@ class Reshape(Function):
 class Transpose(Function):
     """a with its axes permuted;  the gradient is permuted back."""
 
+    derivative = "d/da = 1 (the gradient's axes permuted back)"
+
     def forward(ctx, a, axes):
         return a.transpose(axes)
 
@@ -437,30 +515,19 @@ class Transpose(Function):
 
 
 class BroadcastTo(Function):
-    """a repeated along new or size-1 axes;  the gradient is summed back (SumTo)."""
+    """a repeated along new or size-1 axes;  the gradient is summed back (SumTo).
+
+    The result is a read-only view (numpy's broadcast_to): nothing is copied."""
+
+    name = "broadcast_to"
+    derivative = "d/da = 1 for each copy: the gradient summed back to a's shape"
 
     def forward(ctx, a, shape):
-        if ctx.needs_input_grad:
-            ctx.input_shape = a.shape
-        return _broadcast_view(a, shape)
+        ctx.input_shape = a.shape
+        return np.broadcast_to(a, shape)
 
     def backward(ctx, grad):
         return grad.sum_to(ctx.input_shape)
-
-
-def _broadcast_view(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """`a` repeated along new and size-1 axes without copying: a read-only view of the same
-    memory that steps 0 bytes along those axes. That is what np.broadcast_to returns; its
-    general machinery costs more than a whole small backward rule, so a contiguous `a` (a
-    reduction's gradient) is viewed directly."""
-    if not a.flags.c_contiguous:
-        return np.broadcast_to(a, shape)
-    lead = len(shape) - a.ndim
-    kept = [0 if n == 1 else s for n, s in zip(a.shape, a.strides, strict=True)]
-    strides = (0,) * lead + tuple(kept)
-    view = np.ndarray(shape, a.dtype, a, 0, strides)
-    view.flags.writeable = False
-    return view
 
 
 class SumTo(Function):
@@ -468,20 +535,13 @@ class SumTo(Function):
     the gradient is broadcast again (BroadcastTo)."""
 
     name = "sum_to"
+    derivative = "d/da = 1: the gradient broadcast back to a's shape"
 
     def forward(ctx, a, shape):
-        if ctx.needs_input_grad:
-            ctx.input_shape = a.shape
-        lead = a.ndim - len(shape)
-        if a.shape[lead:] == shape:  # only leading axes were added (a bias)
-            if lead == 1 and a.ndim == 2 and a.dtype.kind == "f":
-                # the batch's sum as ones @ a: BLAS does it 2-3x faster than add.reduce
-                ones = np.empty(a.shape[0], a.dtype)
-                ones.fill(1)
-                return ones @ a
-            return np.add.reduce(a, axis=tuple(range(lead)))
-        kept = tuple(lead + i for i, n in enumerate(shape) if n == 1 and a.shape[lead + i] != 1)
-        return np.add.reduce(a, axis=tuple(range(lead)) + kept, keepdims=True).reshape(shape)
+        ctx.input_shape = a.shape
+        lead = a.ndim - len(shape)  # axes that broadcasting put in front
+        stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1)  # size-1 axes
+        return a.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
 
     def backward(ctx, grad):
         return grad.broadcast_to(ctx.input_shape)
@@ -497,6 +557,8 @@ class Index(Function):
     """a[index];  the gradient is added back at the indexed places (IndexAdd), so an element
     picked twice gets both gradients."""
 
+    derivative = "d/da = 1 at the indexed places (added up where picked twice), else 0"
+
     def forward(ctx, a, index):
         ctx.input_shape = a.shape
         return a[index]
@@ -510,6 +572,7 @@ class IndexAdd(Function):
     the gradient is read back at the same places (Index)."""
 
     name = "index_add"
+    derivative = "d/dg = 1: the gradient read back at the indexed places"
 
     def forward(ctx, g, index, shape):
         out = np.zeros(shape, dtype=g.dtype)
@@ -523,8 +586,31 @@ class IndexAdd(Function):
         return grad[ctx.params["index"]]
 
 
+class CumSum(Function):
+    """Running sums along an axis: out[i] = a[0] + ... + a[i];  d(out[i])/d(a[j]) = 1 for
+    j <= i, so a[j] receives the sum of the gradients of out[j], out[j+1], ...: the running
+    sum of the gradient taken from the end (reverse, cumsum, reverse)."""
+
+    name = "cumsum"
+    derivative = "d/da[j] = the sum of grad[i] over i >= j"
+
+    def forward(ctx, a, axis):
+        return np.cumsum(a, axis=axis)
+
+    def backward(ctx, grad):
+        axis = ctx.params["axis"]
+        return _reversed(_reversed(grad, axis).cumsum(axis), axis)
+
+
+def _reversed(t: Tensor, axis: int) -> Tensor:
+    """`t` with the order along `axis` reversed (an Index, so differentiable)."""
+    return t[(slice(None),) * axis + (slice(None, None, -1),)]
+
+
 class Concatenate(Function):
     """Join tensors along an axis;  each input's gradient is its slice of the gradient."""
+
+    derivative = "d/d(input i) = 1: its slice of the gradient"
 
     def forward(ctx, *arrays, axis):
         ctx.bounds = np.cumsum([0] + [a.shape[axis] for a in arrays])
@@ -543,6 +629,8 @@ class Concatenate(Function):
 
 class Stack(Function):
     """Stack tensors along a new axis;  each input's gradient is its slice of the gradient."""
+
+    derivative = "d/d(input i) = 1: its slice of the gradient"
 
     def forward(ctx, *arrays, axis):
         return np.stack(arrays, axis=axis)
@@ -577,7 +665,7 @@ def _same_dtype(tensors: list[Tensor]) -> list[Tensor]:
 def concatenate(tensors, axis: int = 0) -> Tensor:
     """Join tensors along an existing axis (numpy's concatenate)."""
     tensors = _tensors(tensors, "concatenate: tensors")
-    (axis,) = _normalize_axis(axis, tensors[0].ndim)
+    (axis,) = normalize_axis(axis, tensors[0].ndim)
     first = tensors[0].shape
     for i, t in enumerate(tensors):
         outside_axis = t.shape[:axis] + t.shape[axis + 1 :]
@@ -592,7 +680,7 @@ def concatenate(tensors, axis: int = 0) -> Tensor:
 def stack(tensors, axis: int = 0) -> Tensor:
     """Join tensors of the same shape along a new axis (numpy's stack)."""
     tensors = _tensors(tensors, "stack: tensors")
-    (axis,) = _normalize_axis(axis, tensors[0].ndim + 1)
+    (axis,) = normalize_axis(axis, tensors[0].ndim + 1)
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise ValueError(
@@ -602,14 +690,18 @@ def stack(tensors, axis: int = 0) -> Tensor:
     return Stack.apply(*tensors, axis=axis)
 
 
-def _apply_broadcasting(fn: type[Function], fn_name: str, *tensors: Tensor) -> Tensor:
-    """fn.apply(*tensors), explaining in words when numpy refuses to broadcast the shapes."""
+def broadcasting(fn: type[Function], *tensors: Tensor) -> Tensor:
+    """fn.apply(*tensors), explaining in words when numpy refuses to broadcast the shapes
+    (or, for matmul, to multiply them)."""
     try:
         return fn.apply(*tensors)
-    except ValueError:
-        raise ValueError(
-            f"{fn_name}: shapes {', '.join(str(t.shape) for t in tensors)} do not broadcast"
-        ) from None
+    except ValueError as error:
+        if fn is MatMul:
+            raise ValueError(_matmul_mismatch(*(t.shape for t in tensors))) from None
+        if "broadcast" not in str(error):
+            raise
+        shapes = ", ".join(str(t.shape) for t in tensors)
+        raise ValueError(f"{fn.op_name()}: shapes {shapes} do not broadcast") from None
 
 
 def where(condition, x, y) -> Tensor:
@@ -618,7 +710,7 @@ def where(condition, x, y) -> Tensor:
     if condition.dtype != bool:
         raise TypeError(f"where: condition must be boolean, received dtype {condition.dtype}")
     x, y = _operands(x, y)
-    return _apply_broadcasting(Where, "where", _tensor(condition), x, y)
+    return broadcasting(Where, Tensor._wrap(condition), x, y)
 
 
 def _operands(a, b) -> tuple[Tensor, Tensor]:
@@ -637,13 +729,13 @@ def _operands(a, b) -> tuple[Tensor, Tensor]:
 def maximum(a, b) -> Tensor:
     """Elementwise maximum; on a tie each side gets half the gradient."""
     a, b = _operands(a, b)
-    return _apply_broadcasting(Maximum, "maximum", a, b)
+    return broadcasting(Maximum, a, b)
 
 
 def minimum(a, b) -> Tensor:
     """Elementwise minimum; on a tie each side gets half the gradient."""
     a, b = _operands(a, b)
-    return _apply_broadcasting(Minimum, "minimum", a, b)
+    return broadcasting(Minimum, a, b)
 
 
 def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -651,4 +743,66 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     x = x if isinstance(x, Tensor) else Tensor(x)
     if x.data.size == 0:
         raise ValueError(f"logsumexp of an empty tensor (shape {x.shape})")
-    return LogSumExp.apply(x, axis=_normalize_axis(axis, x.ndim), keepdims=keepdims)
+    return LogSumExp.apply(x, axis=normalize_axis(axis, x.ndim), keepdims=keepdims)
+
+
+# ---- compositions: operations written with the primitives above ---------------------------
+
+
+def var(x: Tensor, axis=None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+    """The variance, numpy's: mean((x - mean(x))^2) over `axis`, the sum divided by n - ddof."""
+    axes = normalize_axis(axis, x.ndim)
+    n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+    if isinstance(ddof, bool) or not isinstance(ddof, (int, np.integer)) or not 0 <= ddof < n:
+        raise ValueError(f"var: ddof must be an integer from 0 to {n - 1}, received ddof={ddof!r}")
+    centered = x - x.mean(axis=axes, keepdims=True)
+    return (centered * centered).sum(axis=axes, keepdims=keepdims) / (n - ddof)
+
+
+def std(x: Tensor, axis=None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+    """The standard deviation: sqrt(var)."""
+    return var(x, axis=axis, ddof=ddof, keepdims=keepdims).sqrt()
+
+
+def prod(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:
+    """The product over `axis`, as a tree of multiplications: each step multiplies the
+    first half of the elements by the second half, so that n elements take log2(n) steps and
+    the derivative (the product of the others) is right even where an element is 0."""
+    axes = normalize_axis(axis, x.ndim)
+    axes = tuple(range(x.ndim)) if axes is None else axes
+    for a in axes:
+        x = _prod_along(x, a)
+    return x if keepdims else x.reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes))
+
+
+def _prod_along(x: Tensor, axis: int) -> Tensor:
+    """The product along one axis, keeping it (size 1)."""
+    before = (slice(None),) * axis
+    if x.shape[axis] == 0:  # the empty product
+        return Tensor._wrap(np.ones(x.shape[:axis] + (1,) + x.shape[axis + 1 :], x.dtype))
+    while x.shape[axis] > 1:
+        n = x.shape[axis]
+        half = n // 2
+        product = x[before + (slice(0, half),)] * x[before + (slice(half, 2 * half),)]
+        x = concatenate([product, x[before + (slice(n - 1, n),)]], axis) if n % 2 else product
+    return x
+
+
+def norm(x: Tensor, ord=None, axis=None, keepdims: bool = False) -> Tensor:
+    """numpy.linalg.norm's vector norms over `axis` (all elements when None): ord None or 2
+    (Euclidean), 1, inf, -inf, or any other number p: (sum |x|^p)^(1/p); and 'fro'. At
+    x = 0 the Euclidean norm has no derivative: like sqrt at 0, the gradient is not finite
+    there (PyTorch gives 0)."""
+    if ord is None or ord == 2 or ord == "fro":
+        return (x * x).sum(axis=axis, keepdims=keepdims).sqrt()
+    if isinstance(ord, str) or isinstance(ord, bool) or not isinstance(ord, (int, float)):
+        raise ValueError(f"norm: ord must be None, 'fro' or a number, received ord={ord!r}")
+    if ord == np.inf:
+        return x.abs().max(axis=axis, keepdims=keepdims)
+    if ord == -np.inf:
+        return x.abs().min(axis=axis, keepdims=keepdims)
+    if ord == 1:
+        return x.abs().sum(axis=axis, keepdims=keepdims)
+    if ord == 0:
+        raise ValueError("norm: ord=0 counts non-zero elements and has no gradient")
+    return (x.abs() ** ord).sum(axis=axis, keepdims=keepdims) ** (1 / ord)

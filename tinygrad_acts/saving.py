@@ -43,16 +43,6 @@ _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5
 _MAX_JSON_BYTES = 64 * 2**20  # a config is a few kB: a bigger one is not a model's config
 _SAFETENSORS_CONFIG_KEY = "tinygrad_acts.config"
 
-# slots per optimizer, in Keras's order: each inner tuple is created in one Keras call that
-# interleaves its names variable by variable (Adam: m_0, v_0, m_1, v_1, ...), and the
-# tuples follow each other (RMSprop: every v, then every velocity, then every mg).
-OPTIMIZER_SLOTS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "SGD": (("velocity",),),
-    "Adam": (("m", "v"),),
-    "RMSprop": (("v",), ("velocity",), ("mg",)),
-}
-
-
 def _require(name: str) -> Any:
     try:
         return __import__(name)
@@ -226,9 +216,9 @@ def load_weights(model: Any, path: str | os.PathLike) -> None:
 def keras_weight_order(layer: Any) -> list[Any]:
     """A layer's weights in the order Keras stores them: the trainable ones, then the others
     (e.g. BatchNormalization's gamma, beta, then moving_mean, moving_variance)."""
-    flags = layer._trainable_flags
-    return ([w for w, t in zip(layer._weights, flags, strict=True) if t]
-            + [w for w, t in zip(layer._weights, flags, strict=True) if not t])
+    weights = layer.weights
+    return ([w for w in weights if w.requires_grad]
+            + [w for w in weights if not w.requires_grad])
 
 
 def _write_h5(model: Any, f: Any) -> None:
@@ -307,71 +297,123 @@ def _read_h5(model: Any, f: Any, path: str) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _slot_order(optimizer: Any) -> list[tuple[str, ...]] | None:
-    """The optimizer's slot names grouped as Keras creates them, or None for an optimizer
-    whose Keras order is not known here."""
-    groups = OPTIMIZER_SLOTS.get(type(optimizer).__name__)
+def _slot_names(optimizer: Any, weight: Any) -> list[tuple[str, ...]] | None:
+    """The optimizer's state names for `weight`, grouped as Keras creates them
+    (`optimizer.slot_groups`, without the names its options turn off), or None for an
+    optimizer whose state Keras lays out otherwise (Adafactor)."""
+    groups = getattr(optimizer, "slot_groups", None)
     if groups is None:
         return None
-    kept = set(optimizer._new_state(np.zeros(1)))
-    return [tuple(s for s in group if s in kept) for group in groups
-            if any(s in kept for s in group)]
+    kept = set(optimizer.state_of(weight))
+    return [tuple(s for s in group if s in kept) for group in groups]
+
+
+def _head(optimizer: Any) -> list[np.ndarray]:
+    """Keras's first optimizer variables: the step count, then the learning rate when it is
+    a number (a schedule is no variable in Keras: its config says it all)."""
+    head = [np.array(optimizer.iterations, dtype=np.int64)]
+    if not _has_schedule(optimizer):
+        head.append(np.array(optimizer.learning_rate, dtype=np.float32))
+    return head
+
+
+def _has_schedule(optimizer: Any) -> bool:
+    from .schedules import LearningRateSchedule
+
+    return isinstance(optimizer.get_config().get("learning_rate"), dict) or isinstance(
+        getattr(optimizer, "_learning_rate", None), LearningRateSchedule)
+
+
+def _tail(optimizer: Any) -> list[np.ndarray]:
+    """Keras's optimizer variables after the slots: Nadam's running product of its momentum
+    schedule (`u_product`)."""
+    if type(optimizer).__name__ == "Nadam":
+        return [np.array(optimizer._u_product, dtype=np.float32)]
+    return []
 
 
 def _optimizer_variables(model: Any) -> list[np.ndarray]:
-    """[iterations, learning_rate, slots...] as Keras's optimizer keeps them; a weight not
-    updated yet has zeros, as in a freshly built Keras optimizer."""
+    """The optimizer's variables as Keras keeps them: step count, learning rate, then the
+    state of every trainable weight (`optimizer.state_of`, zeros for a weight not updated yet,
+    as in a freshly built Keras optimizer) in the order of `slot_groups`, then Nadam's
+    u_product. An optimizer without `slot_groups` (Adafactor) is written without its state,
+    with a warning: Keras then starts it afresh."""
     optimizer = model.optimizer
-    variables = [np.array(optimizer.iterations, dtype=np.int64),
-                 np.array(optimizer.learning_rate, dtype=np.float32)]
-    groups = _slot_order(optimizer)
-    if groups is None:  # Keras then warns and starts the optimizer afresh
+    weights = model.trainable_weights
+    variables = _head(optimizer)
+    if not weights:
         return variables
-    for group in groups:
-        for weight in model.trainable_weights:
-            entry = optimizer._state.get(id(weight))
-            state = entry[1] if entry is not None and entry[0] is weight else {}
-            for slot in group:
-                variables.append(state.get(slot, np.zeros_like(weight.data)))
-    return variables
+    names = [_slot_names(optimizer, w) for w in weights]
+    if names[0] is None:
+        warnings.warn(
+            f"{model.name}: the state of {type(optimizer).__name__} is not saved (Keras lays "
+            "it out differently); it starts afresh when the model is loaded",
+            stacklevel=4,
+        )
+        return variables
+    states = [optimizer.state_of(w) for w in weights]
+    for g in range(len(names[0])):
+        for weight_names, state in zip(names, states, strict=True):
+            variables.extend(state[k] for k in weight_names[g])
+    return variables + _tail(optimizer)
 
 
 def _set_optimizer_variables(model: Any, datasets: list[Any], source: str) -> None:
     """The optimizer's state from Keras's `optimizer/vars` (HDF5 datasets, read only once
-    their count and shapes fit)."""
+    their count and shapes fit), through `optimizer.set_state_of`."""
     optimizer = model.optimizer
-    groups = _slot_order(optimizer)
     weights = model.trainable_weights
     if not datasets:
         return
-    if any(d.shape != () for d in datasets[:2]):
+    n_head = len(_head(optimizer))
+    if any(d.shape != () for d in datasets[:n_head]):
         raise ValueError(f"{source}: the optimizer's step count and learning rate must be "
                          "numbers")
-    if len(datasets) == 2:  # saved before its first step: no slots yet, as zeros here
-        optimizer.iterations = int(datasets[0][()])
-        optimizer.learning_rate = float(datasets[1][()])
-        optimizer._state = {}
+    names = [_slot_names(optimizer, w) for w in weights]
+    if len(datasets) == n_head or (names and names[0] is None):
+        # saved before its first step (Keras then has no slots yet), or an optimizer whose
+        # state is not read here: its step count and rate only, the state starts at zero
+        if len(datasets) > n_head:
+            warnings.warn(f"{source}: the state of {type(optimizer).__name__} is not read "
+                          "here; it starts afresh", stacklevel=3)
+        _set_head(optimizer, datasets[:n_head])
+        optimizer._state.clear()
         return
-    expected = None if groups is None else 2 + sum(len(g) for g in groups) * len(weights)
+    slots = [(weight, k) for g in range(len(names[0]) if names else 0)
+             for weight, weight_names in zip(weights, names, strict=True)
+             for k in weight_names[g]]
+    n_tail = len(_tail(optimizer))
+    expected = n_head + len(slots) + n_tail
     if len(datasets) != expected:
         warnings.warn(
             f"{source}: the optimizer's state ({len(datasets)} arrays) does not fit "
             f"{type(optimizer).__name__} of this model ({expected} expected); the optimizer "
-            "starts afresh (Keras does the same for an optimizer saved before training)",
+            "starts afresh (Keras does the same)",
             stacklevel=3,
         )
         return
-    slots = [(weight, slot) for group in groups for weight in weights for slot in group]
-    for (weight, slot), dataset in zip(slots, datasets[2:], strict=True):
+    body = datasets[n_head:n_head + len(slots)]
+    for (weight, k), dataset in zip(slots, body, strict=True):
         if tuple(dataset.shape) != weight.shape:
-            raise ValueError(f"{source}: the optimizer's {slot} for {weight.name} has shape "
+            raise ValueError(f"{source}: the optimizer's {k} for {weight.name} has shape "
                              f"{tuple(dataset.shape)}, expected {weight.shape}")
+    tail = datasets[n_head + len(slots):]
+    if any(d.shape != () for d in tail):
+        raise ValueError(f"{source}: the optimizer's last variable must be a number")
     states: dict[int, dict[str, np.ndarray]] = {id(w): {} for w in weights}
-    for (weight, slot), dataset in zip(slots, datasets[2:], strict=True):
-        states[id(weight)][slot] = np.asarray(dataset[()]).astype(weight.dtype)
+    for (weight, k), dataset in zip(slots, body, strict=True):
+        states[id(weight)][k] = np.asarray(dataset[()])
+    for weight in weights:  # each checked by set_state_of before it changes anything
+        optimizer.set_state_of(weight, states[id(weight)])
+    _set_head(optimizer, datasets[:n_head])
+    if tail:
+        optimizer._u_product = float(tail[0][()])
+
+
+def _set_head(optimizer: Any, datasets: list[Any]) -> None:
     optimizer.iterations = int(datasets[0][()])
-    optimizer.learning_rate = float(datasets[1][()])
-    optimizer._state = {id(w): (w, states[id(w)]) for w in weights}
+    if len(datasets) > 1:
+        optimizer.learning_rate = float(datasets[1][()])
 
 
 # ---------------------------------------------------------------------------

@@ -15,11 +15,12 @@ computes something else).
 Reading never runs code from the file: a class is found only in the tables below, by its
 name; anything else (a `Lambda` layer, a custom object) is refused with its name.
 
-Adding a class is one entry in its table: e.g. BatchNormalization is
+Adding a class is one entry in its table: e.g. LayerNormalization is
 
-    "BatchNormalization": Entry(BatchNormalization, {"beta_regularizer": None, ...}),
+    "LayerNormalization": Entry(layers.LayerNormalization, {"rms_scaling": False}),
 
-and its weights go to and from Keras files in the order `layer.weights` lists them.
+(Keras's `rms_scaling`, which ours does not take, must be off), and its weights go to and
+from Keras files in Keras's order: the trainable ones, then the others.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ LAYERS: dict[str, Entry] = {
     "Softmax": Entry(layers.Softmax),
     "Dropout": Entry(layers.Dropout, {"noise_shape": None}),
     "AlphaDropout": Entry(layers.AlphaDropout, {"noise_shape": None}),
+    "BatchNormalization": Entry(layers.BatchNormalization),
+    "LayerNormalization": Entry(layers.LayerNormalization, {"rms_scaling": False}),
 }
 
 _AXES = {"input_axes": None, "output_axes": None}  # Keras 3.15's fan axes: None is the default
@@ -80,17 +83,8 @@ INITIALIZERS: dict[str, Entry] = {
     for cls in initializers._CLASSES
 }
 
-_OPTIMIZER_OFF = {"weight_decay": None, "clipnorm": None, "global_clipnorm": None,
-                  "clipvalue": None, "use_ema": False, "ema_momentum": 0.99,
-                  "ema_overwrite_frequency": None, "loss_scale_factor": None,
-                  "gradient_accumulation_steps": None}
-
-#: Optimizers, by Keras class name.
-OPTIMIZERS: dict[str, Entry] = {
-    "SGD": Entry(optimizers.SGD, dict(_OPTIMIZER_OFF)),
-    "Adam": Entry(optimizers.Adam, {**_OPTIMIZER_OFF, "amsgrad": False}),
-    "RMSprop": Entry(optimizers.RMSprop, dict(_OPTIMIZER_OFF)),
-}
+#: Optimizers, by Keras class name: their `get_config` is Keras's (every key Keras writes).
+OPTIMIZERS: dict[str, Entry] = {cls.__name__: Entry(cls) for cls in optimizers._CLASSES}
 
 #: Losses, by Keras class name.
 LOSSES: dict[str, Entry] = {
@@ -144,7 +138,7 @@ def serialize(obj: Any, kind: str) -> dict[str, Any]:
                 config[key] = serialize(initializers.deserialize(value), "initializer")
         if "activation" in config:
             config["activation"] = _activation_name(obj, config["activation"])
-    if kind == "optimizer":
+    if kind == "optimizer" and isinstance(config["learning_rate"], (int, float)):
         # Keras keeps the rate in a float32 variable: its config shows the float32 value
         config["learning_rate"] = float(np.float32(config["learning_rate"]))
     return {"module": module, "class_name": class_name, "config": config,
