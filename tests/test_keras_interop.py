@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 
 import numpy as np
 import pytest
@@ -54,6 +55,13 @@ def test_a_model_saved_here_predicts_the_same_in_keras(tmp_path):
     m, v = (model.optimizer.state_of(first_kernel)[k] for k in ("momentum", "velocity"))
     np.testing.assert_allclose(variables[2], m, rtol=1e-6)
     np.testing.assert_allclose(variables[3], v, rtol=1e-6)
+    # and Keras's file of it comes back here, BatchNormalization's moving statistics included
+    theirs.save(tmp_path / "again.keras")
+    back = ta.models.load_model(tmp_path / "again.keras")
+    np.testing.assert_allclose(back.predict(x, verbose=0), model.predict(x, verbose=0),
+                               atol=ATOL)
+    for ours, original in zip(back.weights, model.weights, strict=True):
+        np.testing.assert_allclose(ours.data, original.data, rtol=1e-6, err_msg=original.name)
 
 
 @pytest.mark.parametrize("name", KERAS_ACTIVATIONS)
@@ -81,8 +89,11 @@ def keras_every_layer_model():
         keras.Input((3,)),
         K.Dense(8, activation="selu", kernel_initializer="lecun_normal",
                 bias_initializer="random_normal"),
+        K.BatchNormalization(momentum=0.9, epsilon=1e-2,
+                             moving_variance_initializer=keras.initializers.Constant(2.0)),
         K.PReLU(alpha_initializer=keras.initializers.RandomUniform(0.1, 0.3)),
         K.Dense(6, activation="hard_silu"),
+        K.LayerNormalization(epsilon=1e-2, gamma_initializer="random_normal"),
         K.LeakyReLU(negative_slope=0.1),
         K.ELU(alpha=0.7),
         K.ReLU(max_value=2.0, negative_slope=0.1, threshold=0.1),
@@ -94,6 +105,12 @@ def keras_every_layer_model():
     ])
     model.compile(optimizer=keras.optimizers.RMSprop(0.005, momentum=0.5), loss="mse",
                   metrics=["mae"])
+    # BatchNormalization's four arrays, each different (gamma, beta, moving mean, variance)
+    rng = np.random.default_rng(2)
+    model.layers[1].set_weights([rng.uniform(0.5, 2.0, 8).astype("float32"),
+                                 rng.normal(size=8).astype("float32"),
+                                 rng.normal(size=8).astype("float32"),
+                                 rng.uniform(0.5, 3.0, 8).astype("float32")])
     return model
 
 
@@ -112,6 +129,8 @@ def test_a_model_saved_by_keras_opens_here(tmp_path):
     np.testing.assert_allclose(keras_predict(again, x), keras_predict(theirs, x), atol=ATOL)
 
 
+# Keras warns that the file of an uncompiled model has no optimizer state: so it should
+@pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer")
 def test_weights_move_both_ways_between_the_same_architecture(tmp_path):
     theirs = keras_every_layer_model()
     ours = ta.models.Sequential.from_config(theirs.get_config())
@@ -224,3 +243,111 @@ def test_a_float64_model_stays_float64_in_keras(tmp_path):
     x = np.random.default_rng(0).normal(size=(5, 3))
     # (Keras's predict rounds the input to float32 on the way in, hence not 1e-12)
     np.testing.assert_allclose(keras_predict(theirs, x), model.predict(x, verbose=0), atol=ATOL)
+
+
+# Every optimizer with options that turn on all its state (RMSprop's three groups, Adam's
+# velocity_hat); Adam with a schedule too (Keras then keeps no learning-rate variable).
+OPTIMIZERS = [
+    ("SGD", {"momentum": 0.9, "nesterov": True}),
+    ("SGD", {}),
+    ("Adam", {"amsgrad": True}),
+    ("AdamW", {"weight_decay": 0.01}),
+    ("RMSprop", {"momentum": 0.5, "centered": True}),
+    ("Adagrad", {}),
+    ("Adadelta", {}),
+    ("Adamax", {}),
+    ("Nadam", {}),
+    ("Lion", {}),
+    ("Lamb", {}),
+    ("Ftrl", {"l1_regularization_strength": 0.01}),
+    ("Adam", {"learning_rate": "schedule"}),
+]
+
+
+def optimizer_pair(name, options):
+    options = dict(options)
+    if options.get("learning_rate") == "schedule":
+        options["learning_rate"] = ta.optimizers.schedules.ExponentialDecay(0.01, 10, 0.9)
+        theirs_rate = keras.optimizers.schedules.ExponentialDecay(0.01, 10, 0.9)
+    else:
+        options["learning_rate"] = theirs_rate = 0.01
+    ours = getattr(ta.optimizers, name)(**options)
+    theirs = getattr(keras.optimizers, name)(**{**options, "learning_rate": theirs_rate})
+    return ours, theirs
+
+
+def keras_slots(theirs_model):
+    """{(index of the trainable weight, slot name): array} of a Keras model's optimizer."""
+    by_name = {v.name: np.asarray(v) for v in theirs_model.optimizer.variables}
+    out = {}
+    for i, variable in enumerate(theirs_model.trainable_variables):
+        prefix = variable.path.replace("/", "_") + "_"
+        for name, value in by_name.items():
+            if name.startswith(prefix):
+                out[i, name[len(prefix):]] = value
+    return out
+
+
+def small_model(optimizer):
+    ta.set_seed(0)
+    model = ta.models.Sequential([L.Dense(4, activation="tanh", input_dim=3),
+                                  L.BatchNormalization(), L.Dense(2)])
+    model.compile(optimizer=optimizer, loss="mse")
+    return model
+
+
+@pytest.mark.parametrize("name, options", OPTIMIZERS,
+                         ids=[f"{n}-{'-'.join(o) or 'default'}" for n, o in OPTIMIZERS])
+def test_optimizer_state_moves_to_keras_and_back_by_keras_names(tmp_path, name, options):
+    ours_optimizer, keras_optimizer = optimizer_pair(name, options)
+    model = small_model(ours_optimizer)
+    x, _ = data()
+    model.fit(x, x[:, :2] * 0.5, epochs=2, batch_size=8, verbose=0)
+    model.save(tmp_path / "m.keras")
+    # the config is the one Keras writes for the same optimizer
+    config = json.loads(zipfile.ZipFile(tmp_path / "m.keras").read("config.json"))
+    expected = strip(keras.saving.serialize_keras_object(keras_optimizer))
+    expected["config"]["name"] = ours_optimizer.name
+    assert config["compile_config"]["optimizer"] == expected
+
+    theirs = keras.saving.load_model(tmp_path / "m.keras")
+    assert int(theirs.optimizer.iterations) == model.optimizer.iterations == 4
+    slots = keras_slots(theirs)
+    expected_slots = {(i, k): v for i, w in enumerate(model.trainable_weights)
+                      for k, v in model.optimizer.state_of(w).items()}
+    assert set(slots) == set(expected_slots)
+    for key, value in expected_slots.items():
+        np.testing.assert_allclose(slots[key], value, rtol=1e-6, err_msg=str(key))
+    if name == "Nadam":  # its running product of the momentum schedule, last
+        np.testing.assert_allclose(np.asarray(theirs.optimizer.variables[-1]),
+                                   model.optimizer._u_product, rtol=1e-6)
+
+    # Keras's file back here: Keras's values (changed there) by the same names
+    rng = np.random.default_rng(5)
+    for variable in theirs.optimizer.variables[2:]:
+        variable.assign(rng.uniform(0.1, 1.0, size=variable.shape).astype(variable.dtype))
+    theirs.optimizer.iterations.assign(7)
+    theirs.save(tmp_path / "k.keras")
+    back = ta.models.load_model(tmp_path / "k.keras")
+    assert type(back.optimizer) is type(model.optimizer)
+    assert back.optimizer.get_config() == {**model.optimizer.get_config(),
+                                           "learning_rate": back.optimizer.get_config()[
+                                               "learning_rate"]}
+    assert back.optimizer.iterations == 7
+    slots = keras_slots(theirs)
+    for i, w in enumerate(back.trainable_weights):
+        for k, v in back.optimizer.state_of(w).items():
+            np.testing.assert_allclose(v, slots[i, k], rtol=1e-6, err_msg=f"{i} {k}")
+
+
+def test_adafactor_is_saved_without_its_state_and_keras_starts_it_afresh(tmp_path):
+    model = small_model(ta.optimizers.Adafactor())
+    x, _ = data()
+    model.fit(x, x[:, :2], epochs=1, batch_size=8, verbose=0)
+    with pytest.warns(UserWarning, match="Adafactor is not saved"):
+        model.save(tmp_path / "m.keras")
+    with pytest.warns(UserWarning, match="Skipping variable loading for optimizer"):
+        theirs = keras.saving.load_model(tmp_path / "m.keras")  # and starts afresh
+    assert type(theirs.optimizer).__name__ == "Adafactor"
+    back = ta.models.load_model(tmp_path / "m.keras")
+    assert back.optimizer.iterations == model.optimizer.iterations

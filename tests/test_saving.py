@@ -28,8 +28,11 @@ def every_layer_model(seed: int = 0) -> ta.models.Sequential:
     ta.set_seed(seed)
     model = ta.models.Sequential([
         L.Dense(8, activation="selu", kernel_initializer="lecun_normal", input_dim=3),
+        L.BatchNormalization(momentum=0.8, epsilon=1e-2,
+                             beta_initializer=ta.initializers.Constant(0.05)),
         L.PReLU(alpha_initializer=ta.initializers.RandomUniform(0.1, 0.3)),
         L.Dense(6, activation="gelu", bias_initializer=ta.initializers.Constant(0.1)),
+        L.LayerNormalization(epsilon=1e-2),
         L.LeakyReLU(),
         L.ELU(alpha=0.5),
         L.ReLU(max_value=2.0, negative_slope=0.1, threshold=0.1),
@@ -79,8 +82,9 @@ def test_keras_file_is_keras_zip_layout(tmp_path):
         weights = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
     assert config["class_name"] == "Sequential"
     names = [layer["class_name"] for layer in config["config"]["layers"]]
-    assert names == ["InputLayer", "Dense", "PReLU", "Dense", "LeakyReLU", "ELU", "ReLU",
-                     "Dropout", "AlphaDropout", "Activation", "Dense", "Softmax"]
+    assert names == ["InputLayer", "Dense", "BatchNormalization", "PReLU", "Dense",
+                     "LayerNormalization", "LeakyReLU", "ELU", "ReLU", "Dropout",
+                     "AlphaDropout", "Activation", "Dense", "Softmax"]
     dense = config["config"]["layers"][1]
     assert dense["config"]["kernel_initializer"] == {
         "module": "keras.initializers", "class_name": "LecunNormal",
@@ -90,12 +94,18 @@ def test_keras_file_is_keras_zip_layout(tmp_path):
     assert config["compile_config"]["loss"] == "categorical_crossentropy"
     assert config["compile_config"]["optimizer"]["class_name"] == "Adam"
     with weights:
-        assert sorted(weights["layers"]) == ["activation", "alpha_dropout", "dense", "dense_1",
-                                             "dense_2", "dropout", "elu", "leaky_re_lu",
-                                             "p_re_lu", "re_lu", "softmax"]
+        assert sorted(weights["layers"]) == [
+            "activation", "alpha_dropout", "batch_normalization", "dense", "dense_1",
+            "dense_2", "dropout", "elu", "layer_normalization", "leaky_re_lu", "p_re_lu",
+            "re_lu", "softmax"]
         assert weights["layers/dense/vars/0"].shape == (3, 8)
         assert weights["layers/dense/vars"].attrs["name"] == model.layers[0].name
-        assert len(weights["optimizer/vars"]) == 2 + 2 * 7  # iterations, rate, m and v
+        batch_norm = model.layers[1]  # Keras's order: gamma, beta, moving mean and variance
+        for i, w in enumerate([batch_norm.gamma, batch_norm.beta, batch_norm.moving_mean,
+                               batch_norm.moving_variance]):
+            np.testing.assert_array_equal(weights[f"layers/batch_normalization/vars/{i}"], w.data)
+        # iterations, rate, momentum and velocity of the 11 trainable weights
+        assert len(weights["optimizer/vars"]) == 2 + 2 * 11
 
 
 def test_weights_h5_both_ways_and_npz_still_works(tmp_path):
@@ -118,7 +128,11 @@ def test_safetensors_is_a_torch_state_dict(tmp_path):
     arrays = load_file(str(tmp_path / "m.safetensors"))
     assert arrays["0.weight"].shape == (8, 3)  # Linear keeps the kernel transposed
     np.testing.assert_array_equal(arrays["0.weight"], model.layers[0].kernel.data.T)
-    assert arrays["2.weight"].shape == (8,)  # PReLU's slopes
+    assert arrays["3.weight"].shape == (8,)  # PReLU's slopes
+    batch_norm = model.layers[1]  # BatchNorm1d's state_dict, with PyTorch's own counter
+    np.testing.assert_array_equal(arrays["2.running_var"], batch_norm.moving_variance.data)
+    assert arrays["2.num_batches_tracked"].dtype == np.int64
+    assert arrays["6.weight"].shape == arrays["6.bias"].shape == (6,)  # LayerNorm
     x, _ = data()
     loaded = ta.models.load_model(tmp_path / "m.safetensors")
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))

@@ -30,9 +30,14 @@ def test_to_torch_computes_the_same_for_every_layer():
     module = ta.interop.to_torch(model)
     assert isinstance(module, torch.nn.Sequential) and not module.training
     assert [type(m).__name__ for m in module] == [
-        "Linear", "SELU", "PReLU", "Linear", "GELU", "LeakyReLU", "ELU", "KerasReLU",
-        "Dropout", "AlphaDropout", "Tanh", "Linear", "Softmax"]
-    assert module[5].negative_slope == 0.3  # the layer's default, not PyTorch's 0.01
+        "Linear", "SELU", "BatchNorm1d", "PReLU", "Linear", "GELU", "LayerNorm", "LeakyReLU",
+        "ELU", "KerasReLU", "Dropout", "AlphaDropout", "Tanh", "Linear", "Softmax"]
+    assert module[7].negative_slope == 0.3  # the layer's default, not PyTorch's 0.01
+    batch_norm = module[2]  # PyTorch's momentum weighs the new batch: 1 - Keras's
+    assert batch_norm.momentum == pytest.approx(1 - 0.8) and batch_norm.eps == 1e-2
+    np.testing.assert_array_equal(batch_norm.running_mean.numpy(),
+                                  model.layers[1].moving_mean.data)
+    assert module[6].normalized_shape == (6,) and module[6].eps == 1e-2
     np.testing.assert_array_equal(module[0].weight.detach().numpy(),
                                   model.layers[0].kernel.data.T)
     np.testing.assert_allclose(torch_predict(module, x), model.predict(x, verbose=0), atol=ATOL)
@@ -122,3 +127,70 @@ def test_safetensors_loads_into_to_torch(tmp_path):
     here.load_weights(tmp_path / "torch.safetensors")
     np.testing.assert_allclose(here.predict(x, verbose=0), model.predict(x, verbose=0),
                                atol=ATOL)
+
+
+def test_normalization_layers_from_torch_and_back():
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(
+        torch.nn.Linear(3, 8), torch.nn.BatchNorm1d(8, eps=1e-2, momentum=0.2), torch.nn.ReLU(),
+        torch.nn.Linear(8, 6), torch.nn.LayerNorm(6, eps=1e-4), torch.nn.Linear(6, 2),
+        torch.nn.LayerNorm(2, bias=False))
+    with torch.no_grad():  # statistics and affine weights that are not their initial values
+        for p in (module[1].weight, module[1].bias, module[4].weight, module[4].bias):
+            p.uniform_(0.5, 1.5)
+        for _ in range(3):
+            module(torch.randn(16, 3) * 2 + 1)
+    module.eval()
+    model = ta.interop.from_torch(module)
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "Dense", "BatchNormalization", "Activation", "Dense", "LayerNormalization", "Dense",
+        "LayerNormalization"]
+    batch_norm, layer_norm = model.layers[1], model.layers[6]
+    assert batch_norm.momentum == pytest.approx(0.8) and batch_norm.epsilon == 1e-2
+    assert layer_norm.scale and not layer_norm.center
+    np.testing.assert_array_equal(batch_norm.moving_variance.data,
+                                  module[1].running_var.numpy())
+    x, _ = data()
+    np.testing.assert_allclose(model.predict(x, verbose=0), torch_predict(module, x), atol=ATOL)
+    again = ta.interop.to_torch(model)
+    np.testing.assert_allclose(torch_predict(again, x), torch_predict(module, x), atol=ATOL)
+
+
+def test_batch_normalization_trains_as_pytorch_up_to_its_unbiased_running_variance():
+    """One training step: the same output and moving mean; PyTorch's running variance takes
+    the batch's unbiased variance (n / (n - 1) times Keras's)."""
+    ta.set_seed(0)
+    model = ta.models.Sequential([L.BatchNormalization(momentum=0.9)])
+    model.build((None, 4))
+    module = ta.interop.to_torch(model).train()
+    x = np.random.default_rng(0).normal(size=(8, 4)).astype("float32") * 3
+    out = model.layers[0](x, training=True).data
+    np.testing.assert_allclose(torch_predict(module, x), out, atol=ATOL)
+    np.testing.assert_allclose(module[0].running_mean.numpy(),
+                               model.layers[0].moving_mean.data, atol=1e-6)
+    biased = model.layers[0].moving_variance.data - 0.9  # (1 - momentum) * var(batch)
+    np.testing.assert_allclose(module[0].running_var.numpy() - 0.9, biased * 8 / 7, rtol=1e-5)
+
+
+@pytest.mark.parametrize("layers, shape, message", [
+    ([L.BatchNormalization(scale=False)], (None, 3), "gamma and beta together"),
+    ([L.LayerNormalization(center=True, scale=False)], (None, 3), "no beta without gamma"),
+    ([L.LayerNormalization(axis=[-2, -1])], (None, 4, 3), "last axis"),
+    ([L.LayerNormalization(axis=1)], (None, 4, 3), "last axis"),
+    ([L.BatchNormalization()], (None, 4, 3), "inputs \\(batch, features\\)"),
+])
+def test_to_torch_refuses_normalizations_it_cannot_express(layers, shape, message):
+    model = ta.models.Sequential(layers)
+    model.build(shape)
+    with pytest.raises(ValueError, match=message):
+        ta.interop.to_torch(model)
+
+
+@pytest.mark.parametrize("module, message", [
+    (torch.nn.BatchNorm1d(3, momentum=None), "cumulative average"),
+    (torch.nn.BatchNorm1d(3, track_running_stats=False), "no running statistics"),
+    (torch.nn.LayerNorm((2, 3)), "last 2 axes"),
+])
+def test_from_torch_refuses_normalizations_it_cannot_express(module, message):
+    with pytest.raises(ValueError, match=message):
+        ta.interop.from_torch(torch.nn.Sequential(torch.nn.Linear(3, 3), module))

@@ -80,11 +80,15 @@ class TorchStep:
     module: str
     kwargs: dict[str, Any] = field(default_factory=dict)
     tensors: dict[str, tuple[Tensor, str]] = field(default_factory=dict)
+    #: PyTorch's own buffers that have no weight here (BatchNorm1d's num_batches_tracked),
+    #: written as these values and not read back.
+    buffers: dict[str, np.ndarray] = field(default_factory=dict)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """The tensors as PyTorch lays them out (numpy arrays)."""
-        return {name: _to_torch_layout(weight.data, layout)
-                for name, (weight, layout) in self.tensors.items()}
+        """The tensors as PyTorch lays them out (numpy arrays), then the buffers."""
+        return {**{name: _to_torch_layout(weight.data, layout)
+                   for name, (weight, layout) in self.tensors.items()},
+                **{name: array.copy() for name, array in self.buffers.items()}}
 
 
 def _to_torch_layout(array: np.ndarray, layout: str) -> np.ndarray:
@@ -155,20 +159,79 @@ def _prelu(layer: layers.PReLU) -> list[TorchStep]:
                       {"weight": (alpha, "flatten")})]
 
 
-#: Our layers -> the PyTorch modules each becomes. Adding a layer is one entry.
-TORCH_LAYERS: dict[type, Callable[[Any], list[TorchStep]]] = {
-    layers.Dense: _dense,
-    layers.Activation: _activation_layer,
-    layers.ReLU: _relu,
-    layers.LeakyReLU: lambda layer: [
+def _affine(layer: layers.Layer, torch_name: str) -> None:
+    """PyTorch's BatchNorm1d has gamma and beta together or neither."""
+    if layer.scale != layer.center:
+        raise ValueError(
+            f"{_where(layer)}: PyTorch's {torch_name} has gamma and beta together or neither; "
+            f"this layer has scale={layer.scale}, center={layer.center}"
+        )
+
+
+def _batch_normalization(layer: layers.BatchNormalization,
+                         input_shape: tuple[int, ...]) -> list[TorchStep]:
+    """BatchNorm1d: PyTorch's momentum is the weight of the new batch, 1 - Keras's; its
+    features are on axis 1, so only inputs (batch, features) map as they are."""
+    if len(input_shape) != 2 or layer.axis not in (-1, 1):
+        raise ValueError(
+            f"{_where(layer)}: PyTorch's BatchNorm1d normalizes inputs (batch, features) over "
+            f"the batch; this layer gets inputs of shape {tuple(input_shape)} with "
+            f"axis={layer.axis}"
+        )
+    _affine(layer, "BatchNorm1d")
+    tensors = {}
+    if layer.scale:
+        tensors = {"weight": (layer.gamma, "same"), "bias": (layer.beta, "same")}
+    tensors.update(running_mean=(layer.moving_mean, "same"),
+                   running_var=(layer.moving_variance, "same"))
+    return [TorchStep("BatchNorm1d", {
+        "num_features": int(layer.moving_mean.shape[0]), "eps": layer.epsilon,
+        "momentum": 1.0 - layer.momentum, "affine": layer.scale,
+    }, tensors, {"num_batches_tracked": np.array(0, dtype=np.int64)})]
+
+
+def _layer_normalization(layer: layers.LayerNormalization,
+                         input_shape: tuple[int, ...]) -> list[TorchStep]:
+    """LayerNorm over the last axis (PyTorch's normalizes the last axes; Keras's any)."""
+    rank = len(input_shape)
+    axes = layer.axis if isinstance(layer.axis, list) else [layer.axis]
+    if [a % rank for a in axes] != [rank - 1]:
+        raise ValueError(
+            f"{_where(layer)}: only normalizing over the last axis (axis=-1) maps to "
+            f"PyTorch's LayerNorm here; this layer has axis={layer.axis} for inputs of "
+            f"shape {tuple(input_shape)}"
+        )
+    if layer.center and not layer.scale:
+        raise ValueError(f"{_where(layer)}: PyTorch's LayerNorm has no beta without gamma; "
+                         "this layer has scale=False, center=True")
+    tensors = {}
+    if layer.scale:
+        tensors["weight"] = (layer.gamma, "same")
+    if layer.center:
+        tensors["bias"] = (layer.beta, "same")
+    return [TorchStep("LayerNorm", {
+        "normalized_shape": [int(input_shape[-1])], "eps": layer.epsilon,
+        "elementwise_affine": layer.scale, "bias": layer.center,
+    }, tensors)]
+
+
+#: Our layers -> the PyTorch modules each becomes, given the layer and the shape of its
+#: inputs. Adding a layer is one entry.
+TORCH_LAYERS: dict[type, Callable[[Any, tuple[int, ...]], list[TorchStep]]] = {
+    layers.Dense: lambda layer, shape: _dense(layer),
+    layers.Activation: lambda layer, shape: _activation_layer(layer),
+    layers.ReLU: lambda layer, shape: _relu(layer),
+    layers.LeakyReLU: lambda layer, shape: [
         TorchStep("LeakyReLU", {"negative_slope": float(layer.negative_slope)})],
-    layers.ELU: lambda layer: [TorchStep("ELU", {"alpha": float(layer.alpha)})],
-    layers.ThresholdedReLU: lambda layer: [
+    layers.ELU: lambda layer, shape: [TorchStep("ELU", {"alpha": float(layer.alpha)})],
+    layers.ThresholdedReLU: lambda layer, shape: [
         TorchStep("Threshold", {"threshold": float(layer.theta), "value": 0.0})],
-    layers.Softmax: _softmax,
-    layers.Dropout: lambda layer: [TorchStep("Dropout", {"p": layer.rate})],
-    layers.AlphaDropout: lambda layer: [TorchStep("AlphaDropout", {"p": layer.rate})],
-    layers.PReLU: _prelu,
+    layers.Softmax: lambda layer, shape: _softmax(layer),
+    layers.Dropout: lambda layer, shape: [TorchStep("Dropout", {"p": layer.rate})],
+    layers.AlphaDropout: lambda layer, shape: [TorchStep("AlphaDropout", {"p": layer.rate})],
+    layers.PReLU: lambda layer, shape: _prelu(layer),
+    layers.BatchNormalization: _batch_normalization,
+    layers.LayerNormalization: _layer_normalization,
 }
 
 
@@ -176,12 +239,12 @@ def _where(layer: layers.Layer) -> str:
     return f"{layer.name} ({type(layer).__name__})"
 
 
-def _layer_steps(layer: layers.Layer) -> list[TorchStep]:
+def _layer_steps(layer: layers.Layer, input_shape: tuple[int, ...]) -> list[TorchStep]:
     """The PyTorch modules one layer becomes."""
     if type(layer) not in TORCH_LAYERS:
         raise ValueError(f"{_where(layer)}: this layer has no PyTorch module here (known: "
                          f"{', '.join(cls.__name__ for cls in TORCH_LAYERS)})")
-    return TORCH_LAYERS[type(layer)](layer)
+    return TORCH_LAYERS[type(layer)](layer, tuple(input_shape))
 
 
 def _name_of(activation: Any, layer: layers.Layer) -> str:
@@ -201,7 +264,11 @@ def torch_plan(model: Any) -> list[TorchStep]:
             f"{model.name}: build the model first (call it on data, or give the first layer "
             "input_dim=...) so that its weights exist"
         )
-    return [step for layer in model.layers for step in _layer_steps(layer)]
+    steps, shape = [], tuple(model._input_shape)
+    for layer in model.layers:
+        steps.extend(_layer_steps(layer, shape))
+        shape = layer.compute_output_shape(shape)
+    return steps
 
 
 def state_dict_arrays(model: Any) -> dict[str, np.ndarray]:
@@ -214,6 +281,14 @@ def state_dict_targets(model: Any) -> dict[str, tuple[Tensor, str]]:
     """Each `state_dict` name of `to_torch(model)`, with our weight and its layout."""
     return {f"{i}.{name}": target for i, step in enumerate(torch_plan(model))
             for name, target in step.tensors.items()}
+
+
+def state_dict_buffers(model: Any) -> dict[str, np.ndarray]:
+    """The `state_dict` names of `to_torch(model)` that hold PyTorch's own bookkeeping
+    (BatchNorm1d's num_batches_tracked: 0 when written here, unused with a momentum),
+    with the values written."""
+    return {f"{i}.{name}": array for i, step in enumerate(torch_plan(model))
+            for name, array in step.buffers.items()}
 
 
 # ---------------------------------------------------------------------------
@@ -358,6 +433,10 @@ def _back_from_torch(module: Any) -> tuple[str | None, layers.Layer | None, list
         return None, getattr(layers, name)(rate=float(module.p)), []
     if name == "PReLU":
         return None, layers.PReLU(), [module.weight.detach().cpu().numpy()]
+    if name == "BatchNorm1d":
+        return None, *_batch_normalization_from_torch(module)
+    if name == "LayerNorm":
+        return None, *_layer_normalization_from_torch(module)
     if name == "Identity":
         return "linear", None, []
     for keras_name, (torch_name, kwargs) in TORCH_ACTIVATIONS.items():
@@ -378,10 +457,46 @@ def _back_from_torch(module: Any) -> tuple[str | None, layers.Layer | None, list
     raise ValueError(f"from_torch: the module {module} ({name}) has no layer here")
 
 
+def _numpy(tensor: Any) -> np.ndarray:
+    return tensor.detach().cpu().numpy()
+
+
+def _batch_normalization_from_torch(module: Any) -> tuple[layers.Layer, list[np.ndarray]]:
+    if module.momentum is None or not module.track_running_stats:
+        raise ValueError(
+            f"from_torch: {module} keeps "
+            + ("no running statistics" if not module.track_running_stats
+               else "a cumulative average (momentum=None)")
+            + "; Keras's BatchNormalization keeps moving averages with a momentum"
+        )
+    arrays = [_numpy(module.weight), _numpy(module.bias)] if module.affine else []
+    arrays += [_numpy(module.running_mean), _numpy(module.running_var)]
+    layer = layers.BatchNormalization(momentum=1.0 - float(module.momentum),
+                                      epsilon=float(module.eps), center=module.affine,
+                                      scale=module.affine, dtype=arrays[-1].dtype.name)
+    return layer, arrays
+
+
+def _layer_normalization_from_torch(module: Any) -> tuple[layers.Layer, list[np.ndarray]]:
+    if len(module.normalized_shape) != 1:
+        raise ValueError(
+            f"from_torch: {module} normalizes over its last {len(module.normalized_shape)} "
+            "axes; only LayerNorm over the last axis comes back here (axis=-1)"
+        )
+    arrays = [_numpy(p) for p in (module.weight, module.bias) if p is not None]
+    dtype = arrays[0].dtype.name if arrays else None
+    layer = layers.LayerNormalization(axis=-1, epsilon=float(module.eps),
+                                      scale=module.weight is not None,
+                                      center=module.bias is not None, dtype=dtype)
+    return layer, arrays
+
+
 def from_torch(module: Any, name: str | None = None) -> Any:
     """A `Sequential` from a `torch.nn.Sequential` of `Linear` layers and activation
-    modules (and Dropout, AlphaDropout, PReLU): each `Linear` becomes a `Dense` (kernel =
-    weight.T), taking the activation that follows it; other modules become layers.
+    modules (and Dropout, AlphaDropout, PReLU, BatchNorm1d, LayerNorm over the last axis):
+    each `Linear` becomes a `Dense` (kernel = weight.T), taking the activation that follows
+    it; other modules become layers (BatchNorm1d's momentum m becomes Keras's 1 - m; its
+    num_batches_tracked is not kept).
 
     Raises:
         ValueError: for a module that has no layer here, or whose arguments differ from

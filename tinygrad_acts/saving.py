@@ -454,11 +454,17 @@ def _load_safetensors_weights(model: Any, arrays: dict[str, np.ndarray], path: s
     from . import interop
 
     targets = interop.state_dict_targets(model)
-    if set(arrays) != set(targets):
+    buffers = interop.state_dict_buffers(model)  # PyTorch's bookkeeping: checked, not kept
+    if set(arrays) != set(targets) | set(buffers):
         raise ValueError(
             f"{owner}: {path!r} holds the tensors {sorted(arrays)}, but to_torch({model.name}) "
-            f"has {sorted(targets)}"
+            f"has {sorted([*targets, *buffers])}"
         )
+    for key, like in buffers.items():
+        if arrays[key].shape != like.shape or arrays[key].dtype.kind not in "iu":
+            raise ValueError(f"{owner}: {path!r}: {key} must be an integer of shape "
+                             f"{like.shape}, received shape {arrays[key].shape} and dtype "
+                             f"{arrays[key].dtype}")
     updates = []
     for key, (weight, layout) in targets.items():
         array = interop.from_torch_layout(arrays[key], weight, layout)

@@ -17,7 +17,7 @@ name; anything else (a `Lambda` layer, a custom object) is refused with its name
 
 Adding a class is one entry in its table: e.g. LayerNormalization is
 
-    "LayerNormalization": Entry(layers.LayerNormalization, {"rms_scaling": False}),
+    "LayerNormalization": Entry(layers.LayerNormalization),
 
 (Keras's `rms_scaling`, which ours does not take, must be off), and its weights go to and
 from Keras files in Keras's order: the trainable ones, then the others.
@@ -70,7 +70,7 @@ LAYERS: dict[str, Entry] = {
     "Dropout": Entry(layers.Dropout, {"noise_shape": None}),
     "AlphaDropout": Entry(layers.AlphaDropout, {"noise_shape": None}),
     "BatchNormalization": Entry(layers.BatchNormalization),
-    "LayerNormalization": Entry(layers.LayerNormalization, {"rms_scaling": False}),
+    "LayerNormalization": Entry(layers.LayerNormalization),
 }
 
 _AXES = {"input_axes": None, "output_axes": None}  # Keras 3.15's fan axes: None is the default
