@@ -351,3 +351,48 @@ def test_adafactor_is_saved_without_its_state_and_keras_starts_it_afresh(tmp_pat
     assert type(theirs.optimizer).__name__ == "Adafactor"
     back = ta.models.load_model(tmp_path / "m.keras")
     assert back.optimizer.iterations == model.optimizer.iterations
+
+
+TRAINING_GOES_ON_IN_KERAS = """
+import os, sys, tempfile, warnings
+os.environ["KERAS_BACKEND"] = "jax"
+warnings.filterwarnings("ignore")
+import numpy as np, keras
+import tinygrad_acts as ta
+L = ta.layers
+rng = np.random.default_rng(0)
+x = rng.normal(size=(16, 3)).astype("float32")
+y = x[:, :2] * 0.5
+folder = tempfile.mkdtemp()
+for optimizer in (ta.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
+                  ta.optimizers.Nadam(0.01),
+                  ta.optimizers.Adam(ta.optimizers.schedules.ExponentialDecay(0.01, 3, 0.5))):
+    ta.set_seed(0)
+    model = ta.models.Sequential([L.Dense(4, activation="tanh", input_dim=3),
+                                  L.BatchNormalization(), L.Dense(3), L.LayerNormalization(),
+                                  L.Dense(2)])
+    model.compile(optimizer=optimizer, loss="mse")
+    model.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    model.save(os.path.join(folder, "m.keras"))
+    theirs = keras.saving.load_model(os.path.join(folder, "m.keras"))
+    for m in (model, theirs):
+        m.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    for a, b in zip(theirs.weights, model.weights, strict=True):
+        np.testing.assert_allclose(np.asarray(a), b.data, atol=1e-5, err_msg=b.name)
+print("same")
+"""
+
+
+def test_training_goes_on_in_keras_as_it_would_have_here(tmp_path):
+    """Trained here, saved, then 4 more steps here and in Keras (JAX, which trains): the same
+    weights, batch statistics included; the optimizers whose state is laid out most unusually
+    (RMSprop's three groups, Nadam's u_product, a schedule: no learning-rate variable)."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("jax")
+    process = subprocess.run([sys.executable, "-c", TRAINING_GOES_ON_IN_KERAS],
+                             capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert process.returncode == 0, process.stderr[-2000:]
+    assert process.stdout.strip() == "same"
