@@ -81,18 +81,18 @@ def save_model(model: Any, path: str | os.PathLike) -> None:
         _save_safetensors(model, path, with_config=True)
         return
     h5py = _require("h5py")
-    config = json.dumps(serialization.model_config(model))  # raises before anything is written
+    config = serialization.model_config(model)  # raises before anything is written
     metadata = json.dumps({
         "keras_version": KERAS_FORMAT_VERSION,
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
         "saved_by": "tinygrad_acts",
     })
     weights = io.BytesIO()
-    with h5py.File(weights, "w") as f:
-        _write_h5(model, f)
+    with h5py.File(weights, "w") as f:  # the optimizer's state only when it is in the config
+        _write_h5(model, f, optimizer="compile_config" in config)
     with atomic_path(path) as temporary, zipfile.ZipFile(temporary, "w") as archive:
         archive.writestr(_METADATA, metadata)
-        archive.writestr(_CONFIG, config)
+        archive.writestr(_CONFIG, json.dumps(config))
         archive.writestr(_WEIGHTS, weights.getvalue())
 
 
@@ -221,14 +221,14 @@ def keras_weight_order(layer: Any) -> list[Any]:
             + [w for w in weights if not w.requires_grad])
 
 
-def _write_h5(model: Any, f: Any) -> None:
+def _write_h5(model: Any, f: Any, optimizer: bool = True) -> None:
     for layer, path in zip(model.layers, layer_paths(model), strict=True):
         group = f.create_group(path).create_group("vars")
         group.attrs["name"] = layer.name
         for i, weight in enumerate(keras_weight_order(layer)):
             group.create_dataset(str(i), data=weight.data)
     f.create_group("vars").attrs["name"] = model.name
-    if model.optimizer is not None:
+    if optimizer and model.optimizer is not None:
         group = f.create_group("optimizer").create_group("vars")
         group.attrs["name"] = model.optimizer.name
         for i, array in enumerate(_optimizer_variables(model)):

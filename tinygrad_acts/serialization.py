@@ -138,6 +138,11 @@ def serialize(obj: Any, kind: str) -> dict[str, Any]:
                 config[key] = serialize(initializers.deserialize(value), "initializer")
         if "activation" in config:
             config["activation"] = _activation_name(obj, config["activation"])
+    if kind == "optimizer" and callable(config["learning_rate"]):
+        raise ValueError(
+            f"{type(obj).__name__}'s learning_rate is a function ({config['learning_rate']!r:.60}"
+            "): Keras's file holds a number or a schedule (ta.optimizers.schedules)"
+        )
     if kind == "optimizer" and isinstance(config["learning_rate"], (int, float)):
         # Keras keeps the rate in a float32 variable: its config shows the float32 value
         config["learning_rate"] = float(np.float32(config["learning_rate"]))
@@ -194,12 +199,13 @@ def model_config(model: Any) -> dict[str, Any]:
     if model.optimizer is not None and model.loss is not None:
         try:
             loss = _loss_config(model.loss)
+            optimizer = serialize(model.optimizer, "optimizer")
         except ValueError as e:
             warnings.warn(f"{model.name}: saved uncompiled: {e}", stacklevel=3)
             return config
         metric_names = [name for name in map(_metric_name, model._metric_ids) if name]
         config["compile_config"] = {
-            "optimizer": serialize(model.optimizer, "optimizer"),
+            "optimizer": optimizer,
             "loss": loss,
             "loss_weights": None,
             "metrics": metric_names or None,
