@@ -1,7 +1,8 @@
 """`ta.interop`: a model here as a PyTorch module, and back.
 
     module = ta.interop.to_torch(model)      # torch.nn.Sequential, in eval mode
-    model = ta.interop.from_torch(module)    # a Sequential of Dense and activation layers
+    model = ta.interop.from_torch(module)    # a Sequential of Dense and activation layers,
+                                             # and the normalizations
 
 A `Dense` layer becomes `torch.nn.Linear` (PyTorch keeps the kernel transposed:
 `weight = kernel.T`, shape `(units, input_dim)`) followed by its activation. Each
@@ -17,6 +18,11 @@ Keras's parameters written out where the two libraries' defaults differ:
 
 The others (`exponential`, `sparse_plus`, `sparse_sigmoid`, `sparsemax`, `squareplus`, and
 a `ReLU` layer with a threshold or a cap) become small modules that compute the formula.
+
+`BatchNormalization` becomes `BatchNorm1d` (inputs (batch, features); PyTorch's momentum is
+the new batch's weight, `1 - momentum` of Keras's; its `num_batches_tracked` buffer is
+written as 0, and in training it keeps the unbiased batch variance where Keras keeps the
+biased one), `LayerNormalization` over the last axis `LayerNorm`; other axes are refused.
 
 `torch` is imported only inside these functions. Which module each layer becomes, with its
 tensors, is worked out without torch (`torch_plan`): `model.save("m.safetensors")` uses it

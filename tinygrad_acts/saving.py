@@ -7,7 +7,9 @@
   layer's weights under `layers/<name>/vars/0, 1, ...`, where `<name>` is the layer's class
   name in snake_case, numbered when repeated (`dense`, `dense_1`, `p_re_lu`), as Keras
   does so that a file does not depend on the layers' own names; the optimizer's state under
-  `optimizer/vars` (its step count, learning rate, then its slots in Keras's order).
+  `optimizer/vars` (its step count, its learning rate unless a schedule gives it, then
+  each trainable weight's `optimizer.state_of(weight)` in the order of `slot_groups`, as
+  Keras creates them; Nadam's `u_product` last).
 - `m.safetensors` holds the weights as the `state_dict` of `ta.interop.to_torch(model)`
   (`0.weight` is the first Linear's weight, the kernel transposed), written with
   `safetensors.numpy` (no torch needed), with our config in the file's metadata so that
