@@ -361,3 +361,23 @@ def test_optimizer_state_round_trips_here_for_every_optimizer_with_slot_groups(t
             assert set(got) == set(expected), cls.__name__
             for k in expected:
                 np.testing.assert_array_equal(got[k], expected[k], err_msg=cls.__name__)
+
+
+def test_files_keep_their_mode_and_links_are_written_through(tmp_path):
+    """As every file of the library (files.atomic_write): .keras, .weights.h5 and
+    .safetensors replace a file keeping its permission bits, and write through a link."""
+    import os
+    import stat
+
+    model = every_layer_model()
+    for name in ("m.keras", "m.weights.h5", "m.safetensors"):
+        target = tmp_path / f"target-{name}"
+        target.write_bytes(b"old")
+        os.chmod(target, 0o640)
+        (tmp_path / name).symlink_to(target)
+        save = model.save_weights if name.endswith(".weights.h5") else model.save
+        save(tmp_path / name)
+        assert (tmp_path / name).is_symlink()
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640
+        assert target.read_bytes() != b"old"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
