@@ -64,6 +64,7 @@ class Function:
     #: The local derivative, in words and symbols, for traces and the explorer.
     derivative: str | None = None
 
+    scope: str | None = None  # the layer being called when it was recorded (for drawings)
     _saved: tuple | None = ()  # what forward saved; None once a backward pass freed it
     _output: weakref.ref | None = None  # the output Tensor, when forward saved it
 
@@ -78,15 +79,15 @@ class Function:
         """Run the operation on `inputs` (Tensors; arrays and numbers become constants) and,
         when an input requires grad and the grad mode is on, record it in the result."""
         ctx = cls()
-        ctx.parents = as_tensors(inputs)
+        ctx.parents = inputs = as_tensors(inputs)
         ctx.params = params
-        ctx.scope = state.scope
-        ctx.needs_input_grad = tuple([t.requires_grad for t in ctx.parents])
-        output = cls.forward(ctx, *[t.data for t in ctx.parents], **params)
-        if not (state.grad_enabled and any(ctx.needs_input_grad)):
-            return Tensor._wrap(np.asarray(output))
-        result = Tensor._wrap(np.asarray(output), ctx)
-        ctx._saved = tuple([ctx._graph_value(value, output, result) for value in ctx._saved])
+        ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
+        output = cls.forward(ctx, *[t.data for t in inputs], **params)
+        result = Tensor._wrap(np.asarray(output))
+        if state.grad_enabled and True in ctx.needs_input_grad:  # record: link result to ctx
+            result._ctx, result.requires_grad, ctx.scope = ctx, True, state.scope
+            if ctx._saved:
+                ctx._saved = tuple([ctx._graph_value(v, output, result) for v in ctx._saved])
         return result
 
     def save_for_backward(ctx, *values: Any) -> None:

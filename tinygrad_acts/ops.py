@@ -47,7 +47,8 @@ class Sub(Function):
 
     def backward(ctx, grad):
         a_shape, b_shape = ctx.shapes
-        return grad.sum_to(a_shape), (-grad).sum_to(b_shape)
+        grad_b = (-grad).sum_to(b_shape) if ctx.needs_input_grad[1] else None
+        return grad.sum_to(a_shape), grad_b
 
 
 class Mul(Function):
@@ -110,7 +111,7 @@ class PowScalar(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         p = ctx.params["exponent"]
-        return grad * 0.0 if p == 0 else grad * (a ** (p - 1) * p)
+        return grad * 0.0 if p == 0 else grad * p * a ** (p - 1)
 
 
 class Pow(Function):

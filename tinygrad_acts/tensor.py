@@ -95,7 +95,7 @@ class Tensor:
     @property
     def T(self) -> Tensor:
         """The axes reversed; a matrix transposed."""
-        return self.transpose()
+        return ops.Transpose.apply(self, axes=tuple(range(self.ndim - 1, -1, -1)))
 
     @property
     def is_leaf(self) -> bool:
@@ -245,6 +245,8 @@ class Tensor:
 
     def __pow__(self, exponent: Any) -> Tensor:
         if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
+            if exponent == 1:  # x ** 1 is x
+                return self
             return ops.PowScalar.apply(self, exponent=python_number(exponent))
         return _binary(ops.Pow, self, self._operand(exponent))
 
