@@ -83,9 +83,12 @@ class Function:
         ctx.scope = state.scope
         ctx.needs_input_grad = tuple([t.requires_grad for t in ctx.parents])
         output = cls.forward(ctx, *[t.data for t in ctx.parents], **params)
+        array = np.asarray(output)
+        if state.recorder is not None:  # ta.jit is recording a step: this is one of its kernels
+            state.recorder.record(ctx, output, array)
         if not (state.grad_enabled and any(ctx.needs_input_grad)):
-            return Tensor._wrap(np.asarray(output))
-        result = Tensor._wrap(np.asarray(output), ctx)
+            return Tensor._wrap(array)
+        result = Tensor._wrap(array, ctx)
         ctx._saved = tuple([ctx._graph_value(value, output, result) for value in ctx._saved])
         return result
 

@@ -82,6 +82,8 @@ class Sequential:
         self.loss: losses.Loss | None = None
         self._metric_ids: list[Any] = []
         self._metrics: list[metrics_module.Metric] | None = None
+        self.jit_compile = False
+        self._compiled_steps: _CompiledSteps | None = None
         self.history: History | None = None
         self.stop_training = False
         for layer in layers or []:
@@ -281,7 +283,7 @@ class Sequential:
 
     # ---- compile -----------------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None,
-                metrics: Sequence[Any] | None = None) -> None:
+                metrics: Sequence[Any] | None = None, jit_compile: bool = False) -> None:
         """Choose how to train: the optimizer, the loss, and metrics to report.
 
         Args:
@@ -291,7 +293,11 @@ class Sequential:
             metrics: a list of names ('accuracy', 'mae', ...), Metrics or functions.
                 'accuracy' becomes binary, categorical or sparse categorical accuracy
                 according to the loss and the data's shapes (`metrics.accuracy_for`).
+            jit_compile: whether `fit`, `evaluate` and `predict` run their steps through
+                `ta.jit` (recorded once per batch shape, then replayed: the same numbers,
+                faster). False by default.
         """
+        jit_compile = _check_bool(f"{self.name}.compile", "jit_compile", jit_compile)
         optimizer = optimizers.get(optimizer)
         if loss is None:
             raise ValueError(f"{self.name}.compile: argument `loss` is required, e.g. loss='mse'")
@@ -312,6 +318,7 @@ class Sequential:
             metric_ids.append(m if is_accuracy else metrics_module.get(m))
         self.optimizer, self.loss, self._metric_ids = optimizer, loss_fn, metric_ids
         self._metrics = None
+        self.jit_compile, self._compiled_steps = jit_compile, None
 
     @property
     def metrics_names(self) -> list[str]:
@@ -488,6 +495,8 @@ class Sequential:
                     y_batch: np.ndarray) -> tuple[float, np.ndarray, str | None]:
         """Forward, loss, backward, and the update unless the loss or a gradient is not
         finite. Returns the loss, the predictions, and what went wrong (or None)."""
+        if self.jit_compile:
+            return self._steps().train(x_batch, y_batch)
         params = self.trainable_weights
         for p in params:
             p.grad = None
@@ -538,9 +547,12 @@ class Sequential:
                 for batch in range(steps):
                     callback_list.on_test_batch_begin(batch)
                     chunk = slice(batch * batch_size, (batch + 1) * batch_size)
-                    y_pred = self(x[chunk], training=False)
-                    loss_mean.update_state(float(self.loss(y[chunk], y_pred).data),
-                                           sample_weight=len(y_pred))
+                    if self.jit_compile:
+                        loss, y_pred = self._steps().test(x[chunk], Tensor(y[chunk]))
+                    else:
+                        y_pred = self(x[chunk], training=False)
+                        loss = self.loss(y[chunk], y_pred)
+                    loss_mean.update_state(float(loss.data), sample_weight=len(y_pred))
                     for m in test_metrics:
                         m.update_state(y[chunk], y_pred.data)
                     logs = _logs(loss_mean, test_metrics)
@@ -570,7 +582,8 @@ class Sequential:
                 for batch in range(steps):
                     callback_list.on_predict_batch_begin(batch)
                     chunk = slice(batch * batch_size, (batch + 1) * batch_size)
-                    outputs.append(self(x[chunk], training=False).data)
+                    predict = self._steps().predict if self.jit_compile else self
+                    outputs.append(predict(x[chunk], training=False).data)
                     progress.update({})
                     callback_list.on_predict_batch_end(batch, {"outputs": outputs[-1]})
             progress.close({})
@@ -578,6 +591,14 @@ class Sequential:
             progress.close()
         callback_list.on_predict_end()
         return np.concatenate(outputs, axis=0)
+
+    def _steps(self) -> _CompiledSteps:
+        """The compiled steps (ta.jit), made again when the weights or the compiled
+        optimizer or loss changed."""
+        key = (tuple(map(id, self.trainable_weights)), self.optimizer, self.loss)
+        if self._compiled_steps is None or self._compiled_steps.key != key:
+            self._compiled_steps = _CompiledSteps(self, key)
+        return self._compiled_steps
 
     # ---- checking what comes in ----------------------------------------------------------------
     def _check_compiled(self, owner: str) -> None:
@@ -653,6 +674,91 @@ class Sequential:
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name}, layers={[layer.name for layer in self._layers]}>"
+
+
+class _CompiledSteps:
+    """`jit_compile=True`: the model's steps recorded and replayed by `ta.jit`.
+
+    The training step is compiled in two halves, the gradients and the update, so that the
+    loss and the gradients are still checked for NaN and inf, in Python, before the update
+    (the same promise as eager `fit`). Gradients come from `ta.grad`, which returns them
+    as recorded kernels (`backward()` would store copies in `.grad`, outside them)."""
+
+    def __init__(self, model: Sequential, key: tuple) -> None:
+        from .autograd import grad
+        from .jit import jit
+
+        self.key, self.model = key, model
+        params = model.trainable_weights
+
+        def gradients(x, y):
+            y_pred = model(x, training=True)
+            loss = model.loss(y, y_pred)
+            return (loss, y_pred, *grad(loss, params, allow_unused=True))
+
+        def update(*grads):
+            model.optimizer.apply_gradients(zip(grads, params, strict=True))
+
+        def test(x, y):
+            y_pred = model(x, training=False)
+            return model.loss(y, y_pred), y_pred
+
+        self.params = params
+        self.gradients, self.update = jit(gradients), jit(update)
+        self.test, self.predict_step = jit(no_grad(test)), jit(no_grad(model.__call__))
+        self.eager_gradients, self.eager_update, self.update_checked = False, False, False
+
+    def predict(self, x: np.ndarray, training: bool = False) -> Tensor:
+        return self.predict_step(x, training)
+
+    def _eagerly(self, half: str, error: Exception) -> None:
+        import warnings
+
+        warnings.warn(f"{self.model.name}: jit_compile: the {half} cannot be replayed, so it "
+                      f"runs eagerly from now on: {error}", stacklevel=5)
+
+    def train(self, x_batch: np.ndarray, y_batch: np.ndarray):
+        from .jit import TracingError
+
+        gradients = self.gradients
+        if not self.eager_gradients:
+            try:
+                outputs = gradients(x_batch, Tensor(y_batch))
+            except TracingError as error:
+                self._eagerly("gradient step", error)
+                self.eager_gradients = True
+        if self.eager_gradients:
+            outputs = gradients.fn(x_batch, Tensor(y_batch))
+        loss, y_pred, *grads = outputs
+        loss_value = float(loss.data)
+        if not math.isfinite(loss_value):
+            return loss_value, y_pred.data, f"the loss became {loss_value}"
+        for p, g in zip(self.params, grads, strict=True):
+            if g is not None and not np.isfinite(g.data).all():
+                return loss_value, y_pred.data, f"the gradient of {p.name} contains NaN or inf"
+        if self.eager_update:
+            self.model.optimizer.apply_gradients(zip(grads, self.params, strict=True))
+            return loss_value, y_pred.data, None
+        try:  # a TracingError comes after the update ran (eagerly, while recorded)
+            self.update(*grads)
+        except TracingError as error:
+            self._eagerly("update", error)
+            self.eager_update = True
+        if not self.update_checked:
+            self._check_update(grads)
+        return loss_value, y_pred.data, None
+
+    def _check_update(self, grads: list) -> None:
+        """An optimizer that changes `.data` with numpy, not with `assign`, would be
+        recorded as doing nothing to the weights: its updates then run eagerly."""
+        self.update_checked = True
+        written = {id(t) for t in self.update.writes()}
+        missing = [p.name for p, g in zip(self.params, grads, strict=True)
+                   if g is not None and id(p) not in written]
+        if missing and not self.eager_update:
+            self._eagerly("update", f"{type(self.model.optimizer).__name__} does not write "
+                          f"{missing[0]} with assign operations")
+            self.eager_update = True
 
 
 # ---------------------------------------------------------------------------

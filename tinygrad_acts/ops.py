@@ -643,6 +643,45 @@ class Stack(Function):
         )
 
 
+# ---- writing in place ----------------------------------------------------------------------
+
+
+class Assign(Function):
+    """target = value, written into target's own array: the way a weight or an optimizer's
+    state changes (Keras's `variable.assign`). Every other operation makes a new array;
+    this one changes an existing one, so that everything holding the weight sees the new
+    values, and so that `ta.jit` records the update as a kernel and replays it. No gradient
+    flows through an assignment."""
+
+    derivative = None
+    in_place = True  # writes into its first input (ta.jit shows it; Tensor.assign checks it)
+
+    def forward(ctx, target, value):
+        np.copyto(target, value)
+        return target
+
+    def backward(ctx, grad):
+        return None, None
+
+
+class AssignAdd(Assign):
+    """target += value, in place (Keras's `assign_add`)."""
+
+    name = "assign_add"
+
+    def forward(ctx, target, value):
+        return np.add(target, value, out=target)
+
+
+class AssignSub(Assign):
+    """target -= value, in place (Keras's `assign_sub`)."""
+
+    name = "assign_sub"
+
+    def forward(ctx, target, value):
+        return np.subtract(target, value, out=target)
+
+
 # ---- functions of several tensors ----------------------------------------------------------
 
 
