@@ -62,6 +62,7 @@ from typing import Any
 
 import numpy as np
 
+from .function import short_repr
 from .grad_mode import state
 from .tensor import Tensor
 
@@ -90,7 +91,10 @@ class _Kernel:
                  "dtype", "array_params", "returns_array")
 
     def label(self) -> str:
-        return self.op.op_name()
+        """`name(param=value, ...)`, arrays left out: `pow(exponent=2)`."""
+        params = ", ".join(f"{name}={short_repr(value)}" for name, value in self.params.items()
+                           if name not in self.array_params and not isinstance(value, np.ndarray))
+        return f"{self.op.op_name()}({params})" if params else self.op.op_name()
 
 
 class _Recorder:
@@ -148,6 +152,11 @@ class _Recorder:
         for name, value in ctx.params.items():  # e.g. an index array taken from an argument
             if isinstance(value, np.ndarray) and id(value) in self.slot_of:
                 k.array_params[name] = self.slot_of[id(value)]
+            elif isinstance(value, tuple) and any(
+                    isinstance(v, np.ndarray) and id(v) in self.slot_of for v in value):
+                k.array_params[name] = tuple(  # the slot of each such array, None elsewhere
+                    self.slot_of.get(id(v)) if isinstance(v, np.ndarray) else None
+                    for v in value)
         k.shape, k.dtype, k.returns_array = array.shape, array.dtype, output is array
         index = len(self.kernels)
         self.kernels.append(k)
@@ -193,6 +202,8 @@ def _same(a: Any, b: Any) -> bool:
                 and a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
     try:
         return type(a) is type(b) and bool(a == b)
     except (TypeError, ValueError):
@@ -203,11 +214,14 @@ def _disagreement(first: _Recorder, second: _Recorder) -> str | None:
     """Why two recordings of one signature differ (None when they agree). A leaf that is the
     same tensor (or array) in both is state; other leaves are constants and must be equal."""
     for k, (a, b) in enumerate(zip(first.kernels, second.kernels, strict=False)):
-        if (a.op, a.inputs, a.shape, a.dtype) != (b.op, b.inputs, b.shape, b.dtype) or not all(
-                _same(a.params[name], b.params[name]) for name in a.params):
+        if (a.op, a.inputs, a.shape, a.dtype) != (b.op, b.inputs, b.shape, b.dtype):
             return (f"the two calls ran different kernels (kernel {k}: {a.label()} then "
                     f"{b.label()}): Python control flow depends on values (an `if` on a "
                     "tensor, .item()), so no single recording is right")
+        if a.array_params != b.array_params or not _same(_static_params(a), _static_params(b)):
+            return (f"kernel {k} ({a.label()}) had other parameters at the second call: "
+                    "they were computed in Python from values (numpy on .data, .item(), a "
+                    "counter), and a recording would freeze them")
     if len(first.kernels) != len(second.kernels):
         return (f"the two calls ran {len(first.kernels)} and {len(second.kernels)} kernels: "
                 "Python control flow depends on values")
@@ -216,6 +230,31 @@ def _disagreement(first: _Recorder, second: _Recorder) -> str | None:
             if not _same(first.arrays[slot], second.arrays[slot]):
                 return _changed_constant(slot, second)
     return None
+
+
+def _param_slots(k: _Kernel) -> list[int]:
+    """The slots of the arrays that the kernel's parameters take from the step."""
+    slots: list[int] = []
+    for where in k.array_params.values():
+        slots += [where] if isinstance(where, int) else [s for s in where if s is not None]
+    return slots
+
+
+def _static_params(k: _Kernel) -> dict:
+    """The parameters, without the parts taken from the step's arrays."""
+    params = dict(k.params)
+    for name, where in k.array_params.items():
+        params[name] = None if isinstance(where, int) else tuple(
+            v if s is None else None for v, s in zip(params[name], where, strict=True))
+    return params
+
+
+def _param_value(k: _Kernel, name: str, arrays: dict) -> Any:
+    """Parameter `name` rebuilt with the step's arrays (`arrays[slot]`)."""
+    where = k.array_params[name]
+    if isinstance(where, int):
+        return arrays[where]
+    return tuple(v if s is None else arrays[s] for v, s in zip(k.params[name], where, strict=True))
 
 
 def _changed_constant(slot: int, recording: _Recorder) -> str:
@@ -299,12 +338,12 @@ def _fold_constants(kernels: list[_Kernel], constants: dict[int, Any]) -> list[_
     """Run now every kernel whose inputs are all constants; its results join `constants`."""
     kept = []
     for k in kernels:
-        slots = k.inputs + tuple(k.array_params.values())
+        slots = k.inputs + tuple(_param_slots(k))
         if _has_effect(k) or not all(slot in constants for slot in slots):
             kept.append(k)
             continue
         ctx = _context(k)
-        params = {**k.params, **{n: constants[i] for n, i in k.array_params.items()}}
+        params = {**k.params, **{n: _param_value(k, n, constants) for n in k.array_params}}
         constants[k.output] = np.asarray(k.op.forward(ctx, *[constants[i] for i in k.inputs],
                                                       **params))
         for position, slot in k.saved:
@@ -318,7 +357,7 @@ def _without_dead_code(kernels: list[_Kernel], needed: set[int]) -> list[_Kernel
     for k in reversed(kernels):
         if _has_effect(k) or k.output in needed or any(s in needed for _, s in k.saved):
             live.append(k)
-            needed.update(k.inputs, k.array_params.values())
+            needed.update(k.inputs, _param_slots(k))
     return live[::-1]
 
 
@@ -340,8 +379,14 @@ def _emit(kernels: list[_Kernel], arg_slots: list[int], state_slots: list[int],
         namespace[f"forward{n}"], namespace[f"ctx{n}"] = k.op.forward, _context(k)
         operands = [f"v{slot}" for slot in k.inputs]
         for name, value in k.params.items():
-            if name in k.array_params:
-                operands.append(f"{name}=v{k.array_params[name]}")
+            where = k.array_params.get(name)
+            if isinstance(where, int):
+                operands.append(f"{name}=v{where}")
+            elif where is not None:
+                namespace[f"p{n}_{name}"] = value
+                parts = "".join(f"p{n}_{name}[{i}], " if s is None else f"v{s}, "
+                                for i, s in enumerate(where))
+                operands.append(f"{name}=({parts})")
             else:
                 namespace[f"p{n}_{name}"] = value
                 operands.append(f"{name}=p{n}_{name}")
@@ -388,6 +433,7 @@ class Jitted:
     def __init__(self, fn: Callable) -> None:
         self.fn = fn
         functools.update_wrapper(self, fn)
+        self.__name__ = getattr(fn, "__name__", type(fn).__name__)
         self._recordings: dict[tuple, Any] = {}  # signature -> _Recorder (once), then _Replay
         self._traced_positions: set = set()  # positions that held Tensors or arrays
         try:
@@ -447,6 +493,11 @@ class Jitted:
             if id(array) not in recorder.slot_of:
                 recorder.new_slot(array, ("arg", name))
             recorder.arg_slots.append(recorder.slot_of[id(array)])
+        # numpy arrays reach fn as Tensors (constants, same array), so that all it computes
+        # from them goes through kernels
+        args = tuple(Tensor._wrap(a) if isinstance(a, np.ndarray) else a for a in args)
+        kwargs = {key: Tensor._wrap(a) if isinstance(a, np.ndarray) else a
+                  for key, a in kwargs.items()}
         state.recorder = recorder
         try:
             result = self.fn(*args, **kwargs)
@@ -526,14 +577,18 @@ def _describe(entry: Any) -> list[str]:
             names[slot] = f"%{slot}"
     args = [f"{names[s]} {rec.arrays[s].dtype}{rec.arrays[s].shape}"
             for s, o in enumerate(rec.origin) if o[0] == "arg"]
-    status = ("replayed" if isinstance(entry, _Replay)
-              else "recorded once (checked at the next call)")
+    status = (f"replayed as {len(rec.kernels) - entry.folded} (the others folded or unused)"
+              if isinstance(entry, _Replay) else "recorded once (checked at the next call)")
     lines = [f"signature ({', '.join(args)}): {len(rec.kernels)} kernels, {status}"]
     for k in rec.kernels:
-        operands = ", ".join(names[i] for i in k.inputs)
+        params = [f"{name}={short_repr(value)}" for name, value in k.params.items()
+                  if name not in k.array_params and not isinstance(value, np.ndarray)]
+        operands = ", ".join([names[i] for i in k.inputs] + params)
         shape = "x".join(map(str, k.shape)) or "scalar"
         writes = " (in place)" if k.op.__name__.startswith("Assign") else ""
-        lines.append(f"  {names[k.output]:>5} = {k.label()}({operands})  {shape} {k.dtype}{writes}")
+        saves = "".join(f", saves {names[slot]}" for _, slot in k.saved)
+        lines.append(f"  {names[k.output]:>5} = {k.op.op_name()}({operands})  {shape} {k.dtype}"
+                     f"{writes}{saves}")
     return lines
 
 

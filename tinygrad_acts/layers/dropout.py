@@ -123,6 +123,7 @@ class RandomMask(Function):
 
     name = "random_mask"
     derivative = "d/dx = scale (kept / dropped, per unit)"
+    random = True  # ta.jit never runs it ahead of time, nor drops it
 
     def forward(ctx, x, rate, generator, kept, dropped, shift, dropped_shift):
         keep = (generator if generator is not None else config.rng()).random(x.shape) >= rate
