@@ -90,11 +90,21 @@ class _Kernel:
     __slots__ = ("op", "params", "needs_input_grad", "inputs", "output", "saved", "shape",
                  "dtype", "array_params", "returns_array")
 
+    def shown_params(self) -> list[str]:
+        """`param=value` for the parameters worth printing (not arrays, not tensors)."""
+        return [f"{name}={short_repr(value)}" for name, value in self.params.items()
+                if name not in self.array_params and not _holds_tensors(value)]
+
     def label(self) -> str:
-        """`name(param=value, ...)`, arrays left out: `pow(exponent=2)`."""
-        params = ", ".join(f"{name}={short_repr(value)}" for name, value in self.params.items()
-                           if name not in self.array_params and not isinstance(value, np.ndarray))
+        """`name(param=value, ...)`: `pow(exponent=2)`."""
+        params = ", ".join(self.shown_params())
         return f"{self.op.op_name()}({params})" if params else self.op.op_name()
+
+
+def _holds_tensors(value: Any) -> bool:
+    if isinstance(value, (tuple, list)):
+        return any(_holds_tensors(v) for v in value)
+    return isinstance(value, (Tensor, np.ndarray))
 
 
 class _Recorder:
@@ -133,7 +143,8 @@ class _Recorder:
     def check_leaves(self) -> None:
         """A leaf changed in place by anything but a recorded kernel (`p.data -= ...`):
         the replay would not repeat that change."""
-        written = {k.inputs[0] for k in self.kernels if getattr(k.op, "in_place", False)}
+        written = {slot for k in self.kernels if getattr(k.op, "in_place", False)
+                   for slot in k.inputs}
         for slot, before in self.first_values.items():
             if slot not in written and not _same(before, self.arrays[slot]):
                 t = self.origin[slot][1]
@@ -197,6 +208,8 @@ class _Recorder:
 
 def _same(a: Any, b: Any) -> bool:
     """Equal values, arrays compared element by element (NaN equal to NaN)."""
+    if a is b:
+        return True
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype
                 and a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
@@ -541,10 +554,11 @@ class Jitted:
                          if isinstance(entry, _Replay))
 
     def writes(self) -> list[Tensor]:
-        """The tensors the last recording writes in place (assign kernels)."""
+        """The tensors the last recording may write in place (the leaves read by kernels
+        that write in place: assign, apply_gradients)."""
         rec = self._last()
-        return [rec.origin[k.inputs[0]][1] for k in rec.kernels
-                if getattr(k.op, "in_place", False) and rec.origin[k.inputs[0]][0] == "leaf"]
+        return [rec.origin[slot][1] for k in rec.kernels if getattr(k.op, "in_place", False)
+                for slot in k.inputs if rec.origin[slot][0] == "leaf"]
 
     def _last(self) -> _Recorder:
         if not self._recordings:
@@ -581,11 +595,9 @@ def _describe(entry: Any) -> list[str]:
               if isinstance(entry, _Replay) else "recorded once (checked at the next call)")
     lines = [f"signature ({', '.join(args)}): {len(rec.kernels)} kernels, {status}"]
     for k in rec.kernels:
-        params = [f"{name}={short_repr(value)}" for name, value in k.params.items()
-                  if name not in k.array_params and not isinstance(value, np.ndarray)]
-        operands = ", ".join([names[i] for i in k.inputs] + params)
+        operands = ", ".join([names[i] for i in k.inputs] + k.shown_params())
         shape = "x".join(map(str, k.shape)) or "scalar"
-        writes = " (in place)" if k.op.__name__.startswith("Assign") else ""
+        writes = " (in place)" if getattr(k.op, "in_place", False) else ""
         saves = "".join(f", saves {names[slot]}" for _, slot in k.saved)
         lines.append(f"  {names[k.output]:>5} = {k.op.op_name()}({operands})  {shape} {k.dtype}"
                      f"{writes}{saves}")

@@ -8,14 +8,18 @@ Two ways to use one:
     opt.step(params)                                   # each p moves along its p.grad
     opt.apply_gradients(zip(grads, params))            # or, as in Keras, explicit pairs
 
-An update is written, as in Keras, with Tensor operations and in-place assignments
-(`variable.assign_sub(...)`, under `no_grad`): it records no graph, every Tensor that shares
-the weight sees the new values, and `ta.jit` records the update as kernels like any other,
-so that a compiled training step replays it. For the same reason the step count
-(`iterations`) and the learning rate live in tensors, as Keras's variables: a Python number
-would be frozen into a recording. The state an optimizer keeps for a weight (momentum,
-running averages) is created at the first update of that weight, as zeros of its shape and
-dtype.
+An update is arithmetic on numpy arrays, done in place on `p.data` (under `no_grad`): it
+records no graph, and every Tensor that shares the weight sees the new values. The state
+an optimizer keeps for a weight (momentum, running averages) is created at the first update
+of that weight, as zeros of its shape and dtype.
+
+The whole update is one operation, `ApplyGradients`, a Function that writes in place (as
+`Tensor.assign_sub` does): `ta.jit` records it as one kernel of a training step, and a
+replay runs it again, with the optimizer's current step count and learning rate. Writing
+the update with Tensor operations and `assign_sub`, as Keras does, would record the same
+thing in a dozen kernels per weight, and cost eager mode several times the update's
+numpy time (each operation pays for a Tensor); one kernel keeps the formulas below in
+plain numpy, as readable, at numpy's speed.
 """
 
 from __future__ import annotations
@@ -27,10 +31,11 @@ from typing import Any
 
 import numpy as np
 
+from .function import Function
 from .grad_mode import no_grad
 from .tensor import Tensor
 
-__all__ = ["SGD", "Adam", "Optimizer", "RMSprop", "get"]
+__all__ = ["SGD", "Adam", "ApplyGradients", "Optimizer", "RMSprop", "get"]
 
 
 def _check_real(owner: str, name: str, value: Any, low: float, high: float,
@@ -61,11 +66,9 @@ def _check_bool(owner: str, name: str, value: Any) -> bool:
 class Optimizer:
     """Base class: keeps the learning rate, the step count and each weight's state.
 
-    A subclass writes `update_step(gradient, variable, learning_rate)`, which updates the
-    variable with Tensor operations and `assign`, `assign_add`, `assign_sub` (the gradient
-    and the learning rate arrive as Tensors of the variable's dtype), and
-    `_new_state(array)`, the zero-initialized arrays it keeps for each variable
-    (`self._slots(variable)` finds them, as Tensors).
+    A subclass writes `update_step(gradient, variable, learning_rate)`, changing
+    `variable.data` in place with numpy arithmetic, and `_new_state(array)`, the
+    zero-initialized arrays it keeps for each variable (`self._slots(variable)` finds them).
 
     Args:
         learning_rate: the step size, a number > 0.
@@ -78,28 +81,20 @@ class Optimizer:
     def __init__(self, learning_rate: float, name: str | None = None) -> None:
         self.learning_rate = learning_rate
         self.name = name or type(self).__name__.lower()
-        self._iterations = Tensor(np.zeros((), dtype=np.int64), name="iterations")
+        self.iterations = 0
         # id(variable) -> (variable, its state). The variable is kept so that its id cannot be
         # reused by another Tensor while the state lives.
-        self._state: dict[int, tuple[Tensor, dict[str, Tensor]]] = {}
-
-    @property
-    def iterations(self) -> int:
-        """The number of updates applied so far (kept in a tensor, Keras's variable)."""
-        return int(self._iterations.data)
+        self._state: dict[int, tuple[Tensor, dict[str, np.ndarray]]] = {}
 
     @property
     def learning_rate(self) -> float:
-        return float(self._learning_rate.data)
+        return self._learning_rate
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
         owner = type(self).__name__
-        value = _check_real(owner, "learning_rate", value, 0.0, math.inf,
-                            low_open=True, high_open=True)
-        if not hasattr(self, "_learning_rate"):  # a float64 tensor, cast for each variable
-            self._learning_rate = Tensor(np.zeros((), np.float64), name="learning_rate")
-        self._learning_rate.data[...] = value  # in place: a recorded step sees the change
+        self._learning_rate = _check_real(owner, "learning_rate", value, 0.0, math.inf,
+                                          low_open=True, high_open=True)
 
     # ---- the two ways in ---------------------------------------------------------------------
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Tensor]]) -> None:
@@ -137,7 +132,7 @@ class Optimizer:
                 pairs.append((self._check_gradient(i, p.grad, p), p))
         self._apply(pairs)
 
-    def _check_gradient(self, i: int, gradient: Any, variable: Any) -> Tensor:
+    def _check_gradient(self, i: int, gradient: Any, variable: Any) -> np.ndarray:
         def owner() -> str:  # only built for an error message: this runs for every weight
             return f"{type(self).__name__}: variable {i}"
 
@@ -151,39 +146,34 @@ class Optimizer:
                 f"{owner()} ({variable.name or 'unnamed'}) has shape {variable.shape}, "
                 f"its gradient has shape {array.shape}"
             )
-        return gradient if isinstance(gradient, Tensor) else Tensor(array)
+        return array
 
-    def _apply(self, pairs: list[tuple[Tensor, Tensor]]) -> None:
+    def _apply(self, pairs: list[tuple[np.ndarray, Tensor]]) -> None:
+        variables = tuple(variable for _, variable in pairs)
         with no_grad():
-            learning_rates: dict[np.dtype, Tensor] = {}  # one cast per dtype, as in Keras
-            for gradient, variable in pairs:
-                dtype = variable.dtype
-                if dtype not in learning_rates:
-                    learning_rates[dtype] = self._learning_rate.astype(dtype)
-                self.update_step(gradient.astype(dtype), variable, learning_rates[dtype])
-            self._iterations.assign_add(1)
+            ApplyGradients.apply(*variables, *(Tensor._wrap(g) for g, _ in pairs),
+                                 optimizer=self, variables=variables)
 
-    def _local_step(self, dtype: np.dtype) -> Tensor:
-        """The number of this update, t = iterations + 1, as a tensor of `dtype`."""
-        return (self._iterations + 1).astype(dtype)
+    def _update(self, gradients: tuple[np.ndarray, ...], variables: tuple[Tensor, ...]) -> None:
+        """One update of every variable, then the step count (ApplyGradients runs it)."""
+        for gradient, variable in zip(gradients, variables, strict=True):
+            self.update_step(gradient, variable, self.learning_rate)
+        self.iterations += 1
 
     # ---- per-variable state ------------------------------------------------------------------
-    def _slots(self, variable: Tensor) -> dict[str, Tensor]:
+    def _slots(self, variable: Tensor) -> dict[str, np.ndarray]:
         """The state kept for `variable`, created (zeros) at its first update."""
         entry = self._state.get(id(variable))
         if entry is None or entry[0] is not variable:
-            name = variable.name or "variable"
-            entry = (variable, {key: Tensor(array, name=f"{name}/{key}")
-                                for key, array in self._new_state(variable.data).items()})
+            entry = (variable, self._new_state(variable.data))
             self._state[id(variable)] = entry
         return entry[1]
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {}
 
-    def update_step(self, gradient: Tensor, variable: Tensor, learning_rate: Tensor) -> None:
-        """Move `variable` in place (`assign_sub`...), given its gradient and the learning
-        rate as Tensors of its dtype."""
+    def update_step(self, gradient: np.ndarray, variable: Tensor, learning_rate: float) -> None:
+        """Move `variable.data` in place, given its gradient (an array of its shape)."""
         raise NotImplementedError(f"{type(self).__name__} must define update_step")
 
     def get_config(self) -> dict[str, Any]:
@@ -192,6 +182,27 @@ class Optimizer:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
         return f"{type(self).__name__}({args})"
+
+
+class ApplyGradients(Function):
+    """One update of an optimizer: each variable moves along its gradient, in place.
+
+    Its inputs are the variables' arrays, then their gradients; it writes the variables
+    (and the optimizer's state) in place, like `Tensor.assign_sub`, and returns the first
+    variable's array. It is an operation so that `ta.jit` records the update as a kernel:
+    a replay calls it again, and the optimizer reads its current step count and learning
+    rate then. No gradient flows through it."""
+
+    name = "apply_gradients"
+    derivative = None
+    in_place = True  # writes into its inputs (ta.jit never drops it or runs it early)
+
+    def forward(ctx, *arrays, optimizer, variables):
+        optimizer._update(arrays[len(variables):], variables)
+        return arrays[0] if arrays else np.zeros(0)
+
+    def backward(ctx, grad):
+        return (None,) * len(ctx.parents)
 
 
 class SGD(Optimizer):
@@ -222,16 +233,18 @@ class SGD(Optimizer):
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"velocity": np.zeros_like(variable)} if self.momentum != 0 else {}
 
-    def update_step(self, gradient: Tensor, variable: Tensor, learning_rate: Tensor) -> None:
+    def update_step(self, gradient: np.ndarray, variable: Tensor, learning_rate: float) -> None:
+        w = variable.data
         if self.momentum == 0:
-            variable.assign_sub(gradient * learning_rate)
+            w -= learning_rate * gradient
             return
         v = self._slots(variable)["velocity"]
-        v.assign(v * self.momentum - gradient * learning_rate)
+        v *= self.momentum
+        v -= learning_rate * gradient
         if self.nesterov:
-            variable.assign_add(v * self.momentum - gradient * learning_rate)
+            w += self.momentum * v - learning_rate * gradient
         else:
-            variable.assign_add(v)
+            w += v
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -267,16 +280,14 @@ class Adam(Optimizer):
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"m": np.zeros_like(variable), "v": np.zeros_like(variable)}
 
-    def update_step(self, gradient: Tensor, variable: Tensor, learning_rate: Tensor) -> None:
-        t = self._local_step(variable.dtype)
-        beta_1_power = Tensor._wrap(np.asarray(self.beta_1, variable.dtype)) ** t
-        beta_2_power = Tensor._wrap(np.asarray(self.beta_2, variable.dtype)) ** t
-        alpha = learning_rate * (1 - beta_2_power).sqrt() / (1 - beta_1_power)
+    def update_step(self, gradient: np.ndarray, variable: Tensor, learning_rate: float) -> None:
+        t = self.iterations + 1
+        alpha = learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         state = self._slots(variable)
         m, v = state["m"], state["v"]
-        m.assign_add((gradient - m) * (1 - self.beta_1))
-        v.assign_add((gradient * gradient - v) * (1 - self.beta_2))
-        variable.assign_sub(m * alpha / (v.sqrt() + self.epsilon))
+        m += (gradient - m) * (1 - self.beta_1)
+        v += (np.square(gradient) - v) * (1 - self.beta_2)
+        variable.data -= alpha * m / (np.sqrt(v) + self.epsilon)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
@@ -322,23 +333,26 @@ class RMSprop(Optimizer):
             state["velocity"] = np.zeros_like(variable)
         return state
 
-    def update_step(self, gradient: Tensor, variable: Tensor, learning_rate: Tensor) -> None:
+    def update_step(self, gradient: np.ndarray, variable: Tensor, learning_rate: float) -> None:
         state = self._slots(variable)
         v = state["v"]
-        v.assign(v * self.rho + gradient * gradient * (1 - self.rho))
+        v *= self.rho
+        v += (1 - self.rho) * np.square(gradient)
         if self.centered:
             mg = state["mg"]
-            mg.assign(mg * self.rho + gradient * (1 - self.rho))
-            denominator = v - mg * mg + self.epsilon
+            mg *= self.rho
+            mg += (1 - self.rho) * gradient
+            denominator = v - np.square(mg) + self.epsilon
         else:
             denominator = v + self.epsilon
-        increment = learning_rate * gradient / denominator.sqrt()
+        increment = learning_rate * gradient / np.sqrt(denominator)
         if self.momentum > 0:
             velocity = state["velocity"]
-            velocity.assign(velocity * self.momentum + increment)
-            variable.assign_sub(velocity)
+            velocity *= self.momentum
+            velocity += increment
+            variable.data -= velocity
         else:
-            variable.assign_sub(increment)
+            variable.data -= increment
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
