@@ -190,7 +190,7 @@ compiled_adaptive = ta.jit(make_adaptive_step(weights_c, ta.optimizers.SGD(0.3),
                                               ta.optimizers.SGD(0.03)))
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    for i in range(40):
+    for _ in range(40):
         loss_e, loss_c = eager_adaptive(x, y), compiled_adaptive(x, y)
 print(f"    warning: {str(caught[0].message)[:150]}...")
 print(f"    after 40 steps: eager loss {loss_e.item():.6f}, compiled loss {loss_c.item():.6f}")
