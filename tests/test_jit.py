@@ -1,6 +1,7 @@
 """ta.jit: a step recorded twice, checked, then replayed; the same numbers as eager mode bit
 for bit; the limits of tracing detected; Tensor.assign*; Sequential(jit_compile=True)."""
 
+import functools
 import warnings
 
 import numpy as np
@@ -305,3 +306,23 @@ def test_sequential_jit_compile_checks_its_argument():
     model = ta.models.Sequential([ta.layers.Dense(1, input_dim=2)])
     with pytest.raises(TypeError, match="jit_compile.*'yes'"):
         model.compile(loss="mse", jit_compile="yes")
+
+
+@pytest.mark.parametrize("name", sorted(ta.activations.ACTIVATIONS))
+def test_every_activation_replays_its_gradient_exactly(name):
+    activation = ta.activations.get(name)
+    if name == "threshold":
+        activation = functools.partial(activation, threshold=0.5, default_value=-1.0)
+    w = ta.Tensor(np.linspace(-1.5, 1.5, 8, dtype=np.float32).reshape(2, 4), requires_grad=True)
+
+    def step(x):
+        out = activation(x @ w)
+        return out, ta.grad((out * out).sum(), [w])[0]
+
+    compiled = ta.jit(step)
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        x = rng.standard_normal((5, 2)).astype(np.float32) * 3
+        (out, g), (out_e, g_e) = compiled(x), step(ta.Tensor(x))
+        assert out.data.tobytes() == out_e.data.tobytes()
+        assert g.data.tobytes() == g_e.data.tobytes()

@@ -140,9 +140,11 @@ class _Recorder:
             self.first_values[slot] = tensor.data.copy()
         return slot
 
-    def check_leaves(self) -> None:
-        """A leaf changed in place by anything but a recorded kernel (`p.data -= ...`):
-        the replay would not repeat that change."""
+    def check(self, result: Any) -> None:
+        """After the call: what it returned, as slots, and whether a leaf changed in place
+        by anything but a recorded kernel (`p.data -= ...`): the replay would not repeat
+        that change."""
+        self.result = self.source(result)
         written = {slot for k in self.kernels if getattr(k.op, "in_place", False)
                    for slot in k.inputs}
         for slot, before in self.first_values.items():
@@ -242,6 +244,8 @@ def _disagreement(first: _Recorder, second: _Recorder) -> str | None:
         if a[0] == "leaf" and a[1] is not b[1] and first.arrays[slot] is not second.arrays[slot]:
             if not _same(first.arrays[slot], second.arrays[slot]):
                 return _changed_constant(slot, second)
+            if second.arrays[slot].size > 1:  # the same twice, but possibly by chance
+                return _changed_constant(slot, second, changed=False)
     return None
 
 
@@ -270,12 +274,18 @@ def _param_value(k: _Kernel, name: str, arrays: dict) -> Any:
     return tuple(v if s is None else arrays[s] for v, s in zip(k.params[name], where, strict=True))
 
 
-def _changed_constant(slot: int, recording: _Recorder) -> str:
+def _changed_constant(slot: int, recording: _Recorder, changed: bool = True) -> str:
+    """Why a value made during the call, outside the kernels, cannot be trusted: it changed
+    between the two calls, or it is an array made anew at each call (a number or the
+    gradient of ones that backward starts from are fine; a mask computed from the data
+    with numpy is not, even when two calls happen to give the same one)."""
     user = next(k for k, kernel in enumerate(recording.kernels) if slot in kernel.inputs)
     tensor = recording.origin[slot][1]
+    how = ("changed between the two calls" if changed else
+           "was made anew at each call (the same values twice, maybe by chance)")
     text = (f"an input of kernel {user} ({recording.kernels[user].label()}), of shape "
             f"{recording.arrays[slot].shape}, was computed outside the recorded kernels and "
-            "changed between the two calls: the replay could only repeat the first value.")
+            f"{how}: the replay could only repeat the first value.")
     owners = [t for origin in recording.origin if origin[0] == "leaf"
               for t in [origin[1]] if t.grad is tensor]
     if owners:
@@ -439,15 +449,23 @@ def _build(structure: Any, values: dict) -> Any:
 # ---- the user's side ---------------------------------------------------------------------
 
 
+class _Eager:
+    """A signature that could not be replayed (with `fallback=True`): it runs eagerly."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
 class Jitted:
     """What `ta.jit(fn)` returns: call it as `fn`. `print(it)` or `it.trace` shows the
     kernels of each recording."""
 
-    def __init__(self, fn: Callable) -> None:
-        self.fn = fn
+    def __init__(self, fn: Callable, fallback: bool = False) -> None:
+        self.fn, self.fallback = fn, fallback
         functools.update_wrapper(self, fn)
         self.__name__ = getattr(fn, "__name__", type(fn).__name__)
-        self._recordings: dict[tuple, Any] = {}  # signature -> _Recorder (once), then _Replay
+        # signature -> _Recorder (after one call), then _Replay (or _Eager)
+        self._recordings: dict[tuple, Any] = {}
         self._traced_positions: set = set()  # positions that held Tensors or arrays
         try:
             self._names = list(inspect.signature(fn).parameters)
@@ -461,11 +479,17 @@ class Jitted:
         entry = self._recordings.get(key)
         if isinstance(entry, _Replay):
             return entry.run(arrays)
+        if isinstance(entry, _Eager):
+            return self.fn(*args, **kwargs)
         recording, result = self._record(args, kwargs, arrays, names)
-        if entry is None:
-            self._recordings[key] = recording
-        else:
-            self._recordings[key] = self._verified(entry, recording, names)
+        try:
+            recording.check(result)
+            self._recordings[key] = recording if entry is None else self._verified(entry, recording)
+        except TracingError as error:
+            if not self.fallback:
+                raise
+            self._recordings[key] = _Eager(str(error))
+            warnings.warn(f"{error} It runs eagerly from now on.", TracingWarning, stacklevel=2)
         return result
 
     def _signature(self, args: tuple, kwargs: dict) -> tuple[tuple, list, list[str]]:
@@ -516,13 +540,11 @@ class Jitted:
             result = self.fn(*args, **kwargs)
         finally:
             state.recorder = None
-        recorder.check_leaves()
-        recorder.result = recorder.source(result)
         self._traced_positions.update(p for p, v in [*enumerate(args), *kwargs.items()]
                                       if isinstance(v, (Tensor, np.ndarray)))
         return recorder, result
 
-    def _verified(self, first: _Recorder, second: _Recorder, names: list[str]) -> _Replay:
+    def _verified(self, first: _Recorder, second: _Recorder) -> _Replay:
         problem = _disagreement(first, second)
         if problem is None and first.result != second.result:
             problem = "the two calls returned different structures"
@@ -561,10 +583,10 @@ class Jitted:
                 for slot in k.inputs if rec.origin[slot][0] == "leaf"]
 
     def _last(self) -> _Recorder:
-        if not self._recordings:
+        recordings = [e for e in self._recordings.values() if not isinstance(e, _Eager)]
+        if not recordings:
             raise ValueError(f"ta.jit({self.__name__}): nothing recorded yet (call it first)")
-        entry = list(self._recordings.values())[-1]
-        return entry.recording if isinstance(entry, _Replay) else entry
+        return recordings[-1].recording if isinstance(recordings[-1], _Replay) else recordings[-1]
 
     @property
     def kernels(self) -> list[str]:
@@ -573,6 +595,8 @@ class Jitted:
 
 
 def _describe(entry: Any) -> list[str]:
+    if isinstance(entry, _Eager):
+        return [f"a signature that runs eagerly: {entry.reason}"]
     rec = entry.recording if isinstance(entry, _Replay) else entry
     stateful = entry.stateful if isinstance(entry, _Replay) else set()
     names = {}
@@ -604,7 +628,7 @@ def _describe(entry: Any) -> list[str]:
     return lines
 
 
-def jit(fn: Callable) -> Jitted:
+def jit(fn: Callable, *, fallback: bool = False) -> Jitted:
     """Compile `fn` by tracing: record the kernels it runs, then replay them.
 
     The first two calls with a given signature (the shapes and dtypes of the Tensor and
@@ -615,10 +639,20 @@ def jit(fn: Callable) -> Jitted:
     as eager mode, bit for bit, without building Tensors or a graph. Returned Tensors are
     plain values (no graph).
 
-    Use `ta.grad` (not `.backward()`) for gradients and `Tensor.assign*` (the optimizers
-    do) for updates. See the module's docstring for what a recording cannot see.
+    Use `ta.grad` (not `.backward()`) for gradients, and in-place operations (the
+    optimizers' `apply_gradients`, `Tensor.assign`, `assign_add`, `assign_sub`) for
+    updates. See the module's docstring for what a recording cannot see.
+
+    Args:
+        fn: the step, a callable taking Tensors or numpy arrays (arrays reach it as
+            Tensors), and numbers, strings, bools or None (fixed per recording).
+        fallback: what to do with a step that cannot be replayed: False raises
+            `TracingError`; True warns (`TracingWarning`) and runs that signature eagerly
+            from then on (what `Sequential.compile(jit_compile=True)` does).
     """
     if not callable(fn):
         raise TypeError(f"ta.jit: fn must be a callable (a function taking Tensors), "
                         f"received {type(fn).__name__}: {fn!r:.60}")
-    return Jitted(fn)
+    if not isinstance(fallback, bool):
+        raise TypeError(f"ta.jit: fallback must be True or False, received {fallback!r}")
+    return Jitted(fn, fallback)

@@ -582,8 +582,10 @@ class Sequential:
                 for batch in range(steps):
                     callback_list.on_predict_batch_begin(batch)
                     chunk = slice(batch * batch_size, (batch + 1) * batch_size)
-                    predict = self._steps().predict if self.jit_compile else self
-                    outputs.append(predict(x[chunk], training=False).data)
+                    if self.jit_compile:
+                        outputs.append(self._steps().predict(x[chunk]).data)
+                    else:
+                        outputs.append(self(x[chunk], training=False).data)
                     progress.update({})
                     callback_list.on_predict_batch_end(batch, {"outputs": outputs[-1]})
             progress.close({})
@@ -682,14 +684,16 @@ class _CompiledSteps:
     The training step is compiled in two halves, the gradients and the update, so that the
     loss and the gradients are still checked for NaN and inf, in Python, before the update
     (the same promise as eager `fit`). Gradients come from `ta.grad`, which returns them
-    as recorded kernels (`backward()` would store copies in `.grad`, outside them)."""
+    as recorded kernels (`backward()` would store copies in `.grad`, outside them). A step
+    that cannot be replayed (a loss computed with numpy, say) runs eagerly, with a
+    warning (`ta.jit(..., fallback=True)`)."""
 
     def __init__(self, model: Sequential, key: tuple) -> None:
         from .autograd import grad
         from .jit import jit
 
         self.key, self.model = key, model
-        params = model.trainable_weights
+        params = self.params = model.trainable_weights
 
         def gradients(x, y):
             y_pred = model(x, training=True)
@@ -703,62 +707,45 @@ class _CompiledSteps:
             y_pred = model(x, training=False)
             return model.loss(y, y_pred), y_pred
 
-        self.params = params
-        self.gradients, self.update = jit(gradients), jit(update)
-        self.test, self.predict_step = jit(no_grad(test)), jit(no_grad(model.__call__))
-        self.eager_gradients, self.eager_update, self.update_checked = False, False, False
+        def predict(x):
+            return model(x, training=False)
 
-    def predict(self, x: np.ndarray, training: bool = False) -> Tensor:
-        return self.predict_step(x, training)
-
-    def _eagerly(self, half: str, error: Exception) -> None:
-        import warnings
-
-        warnings.warn(f"{self.model.name}: jit_compile: the {half} cannot be replayed, so it "
-                      f"runs eagerly from now on: {error}", stacklevel=5)
+        self.gradients, self.update = jit(gradients, fallback=True), jit(update, fallback=True)
+        self.test, self.predict = jit(no_grad(test), fallback=True), jit(no_grad(predict),
+                                                                         fallback=True)
+        self.update_checked = False
 
     def train(self, x_batch: np.ndarray, y_batch: np.ndarray):
-        from .jit import TracingError
-
-        gradients = self.gradients
-        if not self.eager_gradients:
-            try:
-                outputs = gradients(x_batch, Tensor(y_batch))
-            except TracingError as error:
-                self._eagerly("gradient step", error)
-                self.eager_gradients = True
-        if self.eager_gradients:
-            outputs = gradients.fn(x_batch, Tensor(y_batch))
-        loss, y_pred, *grads = outputs
+        loss, y_pred, *grads = self.gradients(x_batch, Tensor(y_batch))
         loss_value = float(loss.data)
         if not math.isfinite(loss_value):
             return loss_value, y_pred.data, f"the loss became {loss_value}"
         for p, g in zip(self.params, grads, strict=True):
             if g is not None and not np.isfinite(g.data).all():
                 return loss_value, y_pred.data, f"the gradient of {p.name} contains NaN or inf"
-        if self.eager_update:
-            self.model.optimizer.apply_gradients(zip(grads, self.params, strict=True))
-            return loss_value, y_pred.data, None
-        try:  # a TracingError comes after the update ran (eagerly, while recorded)
-            self.update(*grads)
-        except TracingError as error:
-            self._eagerly("update", error)
-            self.eager_update = True
+        self.update(*grads)
         if not self.update_checked:
             self._check_update(grads)
         return loss_value, y_pred.data, None
 
     def _check_update(self, grads: list) -> None:
-        """An optimizer that changes `.data` with numpy, not with `assign`, would be
-        recorded as doing nothing to the weights: its updates then run eagerly."""
+        """An optimizer that changes `.data` with numpy outside an in-place operation would
+        be recorded as doing nothing to the weights: its updates then run eagerly."""
         self.update_checked = True
-        written = {id(t) for t in self.update.writes()}
+        try:
+            written = {id(t) for t in self.update.writes()}
+        except ValueError:  # nothing recorded: it already runs eagerly
+            return
         missing = [p.name for p, g in zip(self.params, grads, strict=True)
                    if g is not None and id(p) not in written]
-        if missing and not self.eager_update:
-            self._eagerly("update", f"{type(self.model.optimizer).__name__} does not write "
-                          f"{missing[0]} with assign operations")
-            self.eager_update = True
+        if missing:
+            import warnings
+
+            warnings.warn(
+                f"{self.model.name}: jit_compile: {type(self.model.optimizer).__name__} "
+                f"does not write {missing[0]} with an in-place operation, so its update "
+                "cannot be replayed: it runs eagerly", stacklevel=5)
+            self.update = self.update.fn
 
 
 # ---------------------------------------------------------------------------

@@ -300,10 +300,13 @@ class Tensor:
     def __pos__(self) -> Tensor:
         return self
 
-    # Comparisons give boolean tensors and carry no gradient.
+    # Comparisons give boolean tensors and carry no gradient (ops.Compare).
     def _compare(self, op, other: Any) -> Tensor:
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor._wrap(np.asarray(op(self.data, other)))
+        try:
+            other = self._operand(other)
+        except TypeError:  # something numpy compares in its own way (None, a string)
+            return Tensor._wrap(np.asarray(op(self.data, other)))
+        return ops.compare(op, self, other)
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(np.less, other)
@@ -538,9 +541,9 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     """An integer or bool tensor combined with a float one takes the float's dtype."""
     ka, kb = a.data.dtype.kind, b.data.dtype.kind
     if ka == "f" and kb != "f":
-        return a, Tensor._wrap(b.data.astype(a.data.dtype))
+        return a, ops.Cast.apply(b, dtype=a.data.dtype)
     if kb == "f" and ka != "f":
-        return Tensor._wrap(a.data.astype(b.data.dtype)), b
+        return ops.Cast.apply(a, dtype=b.data.dtype), b
     return a, b
 
 
