@@ -326,3 +326,37 @@ def test_every_activation_replays_its_gradient_exactly(name):
         (out, g), (out_e, g_e) = compiled(x), step(ta.Tensor(x))
         assert out.data.tobytes() == out_e.data.tobytes()
         assert g.data.tobytes() == g_e.data.tobytes()
+
+
+def test_an_array_made_at_each_call_is_refused_even_when_equal():
+    """A mask computed with numpy from the data may be the same in the first two calls by
+    chance: an array made anew at each call, outside the kernels, is never trusted."""
+    def f(x):
+        mask = ta.Tensor((x.data > 100).astype(np.float32))  # all False in both calls
+        return x * mask
+
+    g = ta.jit(f)
+    g(np.ones(3, np.float32))
+    with pytest.raises(TracingError, match="made anew at each call.*outside the step"):
+        g(np.full(3, 2.0, np.float32))
+    weights = ta.Tensor(np.array([1.0, 2.0, 3.0], np.float32))  # made once: state
+    h = ta.jit(lambda x: x * weights)
+    assert [h(np.ones(3, np.float32)).data.tolist() for _ in range(3)][-1] == [1.0, 2.0, 3.0]
+
+
+def test_fallback_runs_a_step_that_cannot_be_replayed_eagerly():
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return x * ta.Tensor(np.random.default_rng(len(calls)).random(3).astype(np.float32))
+
+    g = ta.jit(f, fallback=True)
+    g(np.ones(3, np.float32))
+    with pytest.warns(TracingWarning, match="runs eagerly from now on"):
+        g(np.ones(3, np.float32))
+    results = [g(np.ones(3, np.float32)).data for _ in range(2)]
+    assert len(calls) == 4 and not np.array_equal(*results)
+    assert "runs eagerly" in g.trace
+    with pytest.raises(TypeError, match="fallback must be True or False"):
+        ta.jit(f, fallback="yes")

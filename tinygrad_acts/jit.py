@@ -6,47 +6,55 @@ few microseconds. Frameworks close the gap by *compiling* a step (tinygrad's `Ti
 `torch.compile`, `jax.jit`, Keras's `jit_compile=True`), and the simplest way to compile is
 to *trace*:
 
-1. **Record.** Run the function once, eagerly, and write down every kernel it runs. Here a
-   kernel is one `Function.forward`: numpy in, numpy out. Everything runs through
-   `Function.apply` (the forward pass, the backward rules inside `ta.grad`, the optimizer's
-   updates), so one line there reports each application to the recorder (`state.recorder`).
-   For each input of a kernel the recorder notes where the array came from:
+1. **Record.** Run the function eagerly and write down every kernel it runs. Here a kernel
+   is one `Function.forward`: numpy in, numpy out. Everything runs through
+   `Function.apply` (the forward pass, the backward rules inside `ta.grad`, the
+   optimizer's update), so one line there reports each application to the recorder
+   (`state.recorder`). For each array a kernel reads, the recorder notes where it came
+   from:
 
    - an **argument** of the function (`x`, `y`);
-   - an earlier kernel's **output** (or an array that kernel saved for backward);
-   - a **state** tensor that outlives the call (a weight, an optimizer's moments): read
-     afresh at every replay, since updates change it in place;
-   - a **constant** made during the call (the number 2 in `x ** 2`, the gradient of ones
-     that backward starts from): the same at every call.
+   - an earlier kernel's **output** (or an array that kernel saved for its backward rule);
+   - a **state** tensor that outlives the call (a weight, the learning rate): read afresh
+     at every replay, since updates change it in place;
+   - a **constant** made during the call (the 2 of `x ** 2`, the gradient of ones that a
+     backward pass starts from): the same at every call.
 
-2. **Replay.** Later calls run only the recorded kernels, in the same order, on a list of
-   arrays: no Tensor, no context, no graph, no topological sort. The arithmetic is the
-   same numpy calls on the same values, so the results are those of eager mode bit for
-   bit. Weight updates are kernels too (`Tensor.assign`, `assign_add`, `assign_sub`), so a
-   replayed training step writes the weights in place, as the eager one does.
+2. **Replay.** Later calls run only the recorded kernels, in the same order: no Tensor, no
+   context, no graph, no topological sort. They run as a Python function written for the
+   recording, one line per kernel (`step.code` shows it), after two classic compiler
+   passes: constant folding and dead code elimination. The arithmetic is the same numpy
+   calls on the same values, so the results are eager mode's, bit for bit. An update is
+   a kernel too, one that writes in place (`Tensor.assign`, `assign_add`, `assign_sub`,
+   an optimizer's `apply_gradients`), so a replayed training step moves the weights as
+   the eager one does.
 
-3. **Cache by signature.** A recording holds for one set of input shapes and dtypes (and
-   Python-number arguments). Another shape makes another recording; each is kept.
+3. **Cache by signature.** A recording holds for one set of argument shapes and dtypes
+   (and values of number arguments). Another shape makes another recording; each is kept.
 
 What a recording cannot see, every tracing JIT shares:
 
 - **Python control flow on values.** `if loss > 1:` is decided once, while recording, and
-  the replay takes the same branch forever. The recorder warns when a value is read into
+  a replay takes the same branch forever. The recorder warns when a value is read into
   Python (`.item()`, `float()`, `bool()`, `.numpy()`, printing) while it records.
-- **numpy on `.data` outside a Function**, and **random numbers drawn in Python**: their
-  results look like constants. A kernel that draws its own random numbers (Dropout's) is
-  fine: the replay draws anew.
-- **Python numbers that change** (a step counter in Python): frozen. The optimizers keep
-  theirs in tensors, as Keras does (`iterations`, the learning rate).
+- **numpy on `.data`**, and **random numbers drawn in Python**: their results look like
+  constants. A kernel that draws its own random numbers (Dropout's mask) is fine: a
+  replay draws anew.
+- **Python numbers that change** between calls (a counter kept in Python), unless a
+  kernel reads them when it runs (an optimizer's update reads its step count and
+  learning rate then).
 
 Part of this can be checked, so it is: a signature is recorded *twice* (the first two calls
-run eagerly) and the two recordings must agree, kernel for kernel and constant for
-constant. A constant that differs between them was computed from data outside the
-kernels; a different sequence of kernels means Python took another branch. Either raises
-`TracingError`, naming the kernel, instead of replaying something wrong. The third call
+run eagerly) and the two recordings must agree, kernel for kernel. A different sequence of
+kernels means Python took another branch. A value made outside the kernels at each call
+can only be trusted if it is a number (scalar) equal in both: an array made anew at each
+call (a mask computed with numpy from the data) is refused, even when the two calls
+happen to give the same one. A weight changed in place outside the kernels is refused
+too. Each raises `TracingError` naming the kernel (or, with `fallback=True`, warns and
+runs that signature eagerly), instead of replaying something wrong. The third call
 replays.
 
-    step = ta.jit(train_step)      # train_step(x, y) computes a loss, ta.grad, an update
+    step = ta.jit(train_step)      # train_step(x, y): a loss, ta.grad, an update
     step(x, y); step(x, y)         # recorded (eagerly), twice, and checked
     step(x, y)                     # replayed
     print(step)                    # the recorded kernels, with their shapes
@@ -118,8 +126,8 @@ class _Recorder:
         self.slot_of: dict[int, int] = {}
         self.arrays: list[np.ndarray] = []
         self.origin: list[tuple] = []
+        self.specs: list[tuple] = []  # (shape, dtype) of each slot
         self.kernels: list[_Kernel] = []
-        self.reads: list[str] = []
         self.arg_slots: list[int] = []  # the slot of each traced argument, in order
         self.first_values: dict[int, np.ndarray] = {}
         self.result: Any = None  # what the function returned, as slots
@@ -128,6 +136,7 @@ class _Recorder:
         self.slot_of[id(array)] = len(self.arrays)
         self.arrays.append(array)
         self.origin.append(origin)
+        self.specs.append((array.shape, array.dtype))
         return len(self.arrays) - 1
 
     def slot(self, tensor: Tensor) -> int:
@@ -147,7 +156,8 @@ class _Recorder:
         self.result = self.source(result)
         written = {slot for k in self.kernels if getattr(k.op, "in_place", False)
                    for slot in k.inputs}
-        for slot, before in self.first_values.items():
+        first_values, self.first_values = self.first_values, {}
+        for slot, before in first_values.items():
             if slot not in written and not _same(before, self.arrays[slot]):
                 t = self.origin[slot][1]
                 raise TracingError(
@@ -184,7 +194,6 @@ class _Recorder:
         )
 
     def read_value(self, what: str) -> None:
-        self.reads.append(what)
         warnings.warn(
             f"ta.jit: {what} of a tensor while a step is recorded: the value is read once, "
             "into Python, and frozen into the recording (an `if` on it takes the same "
@@ -292,6 +301,10 @@ def _changed_constant(slot: int, recording: _Recorder, changed: bool = True) -> 
         return text + (f" It is the .grad of {owners[0].name or 'a weight'}, stored by "
                        "backward(): inside ta.jit take gradients with ta.grad(loss, params), "
                        "which returns them as recorded kernels.")
+    if not changed:
+        return text + (" If it is truly a constant (an array written in the step), make it "
+                       "once, outside the step; if it is computed from values, compute it "
+                       "with Tensor operations.")
     return text + (" Usual causes: numpy on .data, random numbers drawn in Python, a Python "
                    "number that changes (a counter), or .grad stored by backward() (use "
                    "ta.grad).")
@@ -337,6 +350,10 @@ class _Replay:
         exec(compile(self.source, f"<ta.jit {len(kernels)} kernels>", "exec"), namespace)
         self.function = namespace["replay"]
         self.arg_positions = [rec.arg_slots.index(slot) for slot in dict.fromkeys(rec.arg_slots)]
+        # What the recording computed is no longer needed (only the leaves, for `trace`).
+        rec.arrays = [a if o[0] == "leaf" else None for a, o in zip(rec.arrays, rec.origin,
+                                                                      strict=True)]
+        rec.slot_of = {}
 
     def run(self, arrays: list[np.ndarray]) -> Any:
         inputs = [arrays[i] for i in self.arg_positions]
@@ -601,19 +618,16 @@ def _describe(entry: Any) -> list[str]:
     stateful = entry.stateful if isinstance(entry, _Replay) else set()
     names = {}
     for slot, origin in enumerate(rec.origin):
-        array = rec.arrays[slot]
         if origin[0] == "arg":
             names[slot] = origin[1]
+        elif origin[0] == "leaf" and origin[1] in stateful:
+            names[slot] = origin[1].name or f"state{slot}"
         elif origin[0] == "leaf":
-            if origin[1] in stateful:
-                names[slot] = origin[1].name or f"state{slot}"
-            elif array.size == 1:
-                names[slot] = f"{array.item():.6g}"
-            else:
-                names[slot] = f"const{slot}"
+            array = rec.arrays[slot]
+            names[slot] = f"{array.item():.6g}" if array.size == 1 else f"const{slot}"
         else:
             names[slot] = f"%{slot}"
-    args = [f"{names[s]} {rec.arrays[s].dtype}{rec.arrays[s].shape}"
+    args = [f"{names[s]} {rec.specs[s][1]}{rec.specs[s][0]}"
             for s, o in enumerate(rec.origin) if o[0] == "arg"]
     status = (f"replayed as {len(rec.kernels) - entry.folded} (the others folded or unused)"
               if isinstance(entry, _Replay) else "recorded once (checked at the next call)")
