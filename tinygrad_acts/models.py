@@ -503,14 +503,10 @@ class Sequential:
         y_pred = self(x_batch, training=True)
         loss = self.loss(y_batch, y_pred)
         loss.backward()
-        loss_value = float(loss.data)
-        if not math.isfinite(loss_value):
-            return loss_value, y_pred.data, f"the loss became {loss_value}"
-        for p in params:
-            if p.grad is not None and not np.isfinite(p.grad.data).all():
-                return loss_value, y_pred.data, f"the gradient of {p.name} contains NaN or inf"
-        self.optimizer.step(params)
-        return loss_value, y_pred.data, None
+        problem = _not_finite(loss, params, [p.grad for p in params])
+        if problem is None:
+            self.optimizer.step(params)
+        return float(loss.data), y_pred.data, problem
 
     # ---- evaluate and predict ----------------------------------------------------------------
     def evaluate(self, x: Any, y: Any, batch_size: int = 32, verbose: int | str = 1,
@@ -716,17 +712,14 @@ class _CompiledSteps:
         self.update_checked = False
 
     def train(self, x_batch: np.ndarray, y_batch: np.ndarray):
+        """`Sequential._train_step`, compiled."""
         loss, y_pred, *grads = self.gradients(x_batch, Tensor(y_batch))
-        loss_value = float(loss.data)
-        if not math.isfinite(loss_value):
-            return loss_value, y_pred.data, f"the loss became {loss_value}"
-        for p, g in zip(self.params, grads, strict=True):
-            if g is not None and not np.isfinite(g.data).all():
-                return loss_value, y_pred.data, f"the gradient of {p.name} contains NaN or inf"
-        self.update(*grads)
-        if not self.update_checked:
-            self._check_update(grads)
-        return loss_value, y_pred.data, None
+        problem = _not_finite(loss, self.params, grads)
+        if problem is None:
+            self.update(*grads)
+            if not self.update_checked:
+                self._check_update(grads)
+        return float(loss.data), y_pred.data, problem
 
     def _check_update(self, grads: list) -> None:
         """An optimizer that changes `.data` with numpy outside an in-place operation would
@@ -751,6 +744,17 @@ class _CompiledSteps:
 # ---------------------------------------------------------------------------
 # Helpers.
 # ---------------------------------------------------------------------------
+
+
+def _not_finite(loss: Tensor, params: list[Tensor], grads: list) -> str | None:
+    """What is NaN or inf, the loss or a gradient (None when all are finite)."""
+    loss_value = float(loss.data)
+    if not math.isfinite(loss_value):
+        return f"the loss became {loss_value}"
+    for p, g in zip(params, grads, strict=True):
+        if g is not None and not np.isfinite(g.data).all():
+            return f"the gradient of {p.name} contains NaN or inf"
+    return None
 
 
 def _check_layer(layer: Any, where: str) -> None:
