@@ -360,3 +360,26 @@ def test_fallback_runs_a_step_that_cannot_be_replayed_eagerly():
     assert "runs eagerly" in g.trace
     with pytest.raises(TypeError, match="fallback must be True or False"):
         ta.jit(f, fallback="yes")
+
+
+def test_an_update_written_with_assign_replays():
+    """Keras-style updates by hand: momentum kept in a tensor, assign and assign_sub."""
+    def make():
+        w = ta.Tensor(np.array([1.0, -2.0, 0.5], np.float32), requires_grad=True, name="w")
+        velocity = ta.Tensor(np.zeros(3, np.float32), name="velocity")
+
+        def step(x):
+            loss = ((x * w).sum() - 1.0) ** 2
+            (g,) = ta.grad(loss, [w])
+            with ta.no_grad():
+                velocity.assign(velocity * 0.9 + g)
+                w.assign_sub(velocity * 0.05)
+            return loss
+        return w, step
+
+    (w_e, eager), (w_c, step) = make(), make()
+    compiled = ta.jit(step)
+    for x in np.random.default_rng(0).standard_normal((6, 3)).astype(np.float32):
+        assert eager(x).data.tobytes() == compiled(x).data.tobytes()
+    assert w_e.data.tobytes() == w_c.data.tobytes()
+    assert "assign_sub(w, " in compiled.trace and "assign(velocity, " in compiled.trace
