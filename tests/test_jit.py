@@ -233,6 +233,9 @@ def test_arguments_must_be_tensors_arrays_or_fixed_values():
     assert g(np.ones(2, np.float32), scale=4.0).data.tolist() == [4.0, 4.0]  # its own recording
     with pytest.raises(TypeError, match="argument x was a Tensor or an array.*received float"):
         g(2.0)
+    h = ta.jit(lambda x, weight=None: x if weight is None else x * weight)
+    assert h(np.ones(2, np.float32), np.full(2, 3.0, np.float32)).data.tolist() == [3.0, 3.0]
+    assert h(np.ones(2, np.float32), None).data.tolist() == [1.0, 1.0]  # None: "absent"
 
 
 def test_a_state_tensor_whose_shape_changed():

@@ -521,7 +521,7 @@ class Jitted:
                 arrays.append(array)
                 names.append(name)
             elif isinstance(value, _STATIC):
-                if position in self._traced_positions:
+                if value is not None and position in self._traced_positions:
                     raise TypeError(
                         f"ta.jit({self.__name__}): argument {name} was a Tensor or an array "
                         f"when the step was recorded, received {type(value).__name__} "
