@@ -492,13 +492,14 @@ class Jitted:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if state.recorder is not None:  # inside another step's recording: part of that one
             return self.fn(*args, **kwargs)
-        key, arrays, names = self._signature(args, kwargs)
+        key, arrays, positions = self._signature(args, kwargs)
         entry = self._recordings.get(key)
         if isinstance(entry, _Replay):
             return entry.run(arrays)
         if isinstance(entry, _Eager):
             return self.fn(*args, **kwargs)
-        recording, result = self._record(args, kwargs, arrays, names)
+        recording, result = self._record(args, kwargs, arrays,
+                                         [self._name(p) for p in positions])
         try:
             recording.check(result)
             self._recordings[key] = recording if entry is None else self._verified(entry, recording)
@@ -509,32 +510,33 @@ class Jitted:
             warnings.warn(f"{error} It runs eagerly from now on.", TracingWarning, stacklevel=2)
         return result
 
-    def _signature(self, args: tuple, kwargs: dict) -> tuple[tuple, list, list[str]]:
-        """The cache key (shapes, dtypes, Python values), and the traced arrays in order."""
-        key, arrays, names = [], [], []
+    def _signature(self, args: tuple, kwargs: dict) -> tuple[tuple, list, list]:
+        """The cache key (shapes, dtypes, Python values), the traced arrays in order, and
+        their positions (an index, or a keyword's name)."""
+        key, arrays, positions = [], [], []
         for position, value in [*enumerate(args), *sorted(kwargs.items())]:
-            name = self._name(position)
             if isinstance(value, (Tensor, np.ndarray)):
                 array = value.data if isinstance(value, Tensor) else value
                 key.append((position, type(value), array.shape, array.dtype,
                             getattr(value, "requires_grad", False)))
                 arrays.append(array)
-                names.append(name)
+                positions.append(position)
             elif isinstance(value, _STATIC):
                 if value is not None and position in self._traced_positions:
                     raise TypeError(
-                        f"ta.jit({self.__name__}): argument {name} was a Tensor or an array "
-                        f"when the step was recorded, received {type(value).__name__} "
-                        f"{value!r:.60}; pass a Tensor or a numpy array")
+                        f"ta.jit({self.__name__}): argument {self._name(position)} was a "
+                        "Tensor or an array when the step was recorded, received "
+                        f"{type(value).__name__} {value!r:.60}; pass a Tensor or a numpy array")
                 key.append((position, type(value), value))
             else:
                 raise TypeError(
-                    f"ta.jit({self.__name__}): argument {name} must be a Tensor or a numpy "
-                    "array (traced), or a number, string, bool or None (fixed in the "
-                    f"recording), received {type(value).__name__}: {value!r:.60}")
+                    f"ta.jit({self.__name__}): argument {self._name(position)} must be a "
+                    "Tensor or a numpy array (traced), or a number, string, bool or None "
+                    "(fixed in the recording), received "
+                    f"{type(value).__name__}: {value!r:.60}")
         ids = [id(a) for a in arrays]  # the same array passed twice is part of the signature
         key.append(tuple(ids.index(i) for i in ids))
-        return tuple(key), arrays, names
+        return tuple(key), arrays, positions
 
     def _name(self, position: int | str) -> str:
         if isinstance(position, str):
