@@ -43,6 +43,8 @@ What a recording cannot see, every tracing JIT shares:
 - **Python numbers that change** between calls (a counter kept in Python), unless a
   kernel reads them when it runs (an optimizer's update reads its step count and
   learning rate then).
+- **Python side effects** (appending to a list, printing): they happen while recording
+  only; a replay runs kernels, not the function.
 
 Part of this can be checked, so it is: a signature is recorded *twice* (the first two calls
 run eagerly) and the two recordings must agree, kernel for kernel. A different sequence of
