@@ -25,13 +25,12 @@ import timeit
 import warnings
 
 import numpy as np
-from _common import check, start
 
 import tinygrad_acts as ta
 from tinygrad_acts.jit import TracingError, TracingWarning
+from tinygrad_acts.lessons import begin, check
 
-out = start(__file__, "Why frameworks compile: record a training step once, replay its "
-            "kernels\n\n(see the introduction above)")
+begin(11)  # (this lesson draws no pictures)
 
 # %% [markdown]
 # ## 1. A training step, traced
