@@ -217,14 +217,13 @@ check(refused, "two recordings that ran different kernels are refused")
 
 # %% [markdown]
 # The cure is to keep the decision in the kernels, so that every replay decides afresh.
-# Here the gradients are scaled by a factor computed from the loss with arithmetic and
-# `clip` (10 while the loss is above 0.2, 1 below), instead of an `if`. Compiled and
-# eager now agree bit for bit.
-# (A comparison such as `loss > 0.2` gives a mask computed outside the kernels in this
-# engine, so it would be frozen too: this is why jax has `lax.cond` and `torch.compile`
-# re-checks its assumptions, "guards", at every call.) Random numbers follow the same
-# rule: drawn in Python (`np.random`) they are frozen into the recording, while Dropout
-# draws its mask inside a kernel, so each replay draws a new one.
+# A comparison of tensors is an operation like any other here (it makes a mask), and
+# `ta.where` picks with that mask, so `ta.where(loss > 0.2, 10.0, 1.0)` is a factor of
+# 10 on the gradients while the loss is above 0.2, decided again at every replay. (This
+# is why jax has `lax.cond`, and why `torch.compile` re-checks its assumptions, "guards",
+# at every call.) Random numbers follow the same rule: drawn in Python (`np.random`) they
+# are frozen into the recording, while Dropout draws its mask inside a kernel, so each
+# replay draws a new one.
 
 # %%
 def make_branch_free_step(weights, optimizer):
@@ -232,30 +231,36 @@ def make_branch_free_step(weights, optimizer):
         w1, b1, w2, b2, w3, b3 = weights
         loss = ((((x @ w1 + b1).tanh() @ w2 + b2).tanh() @ w3 + b3 - y) ** 2).mean()
         grads = ta.grad(loss, weights)
-        large = ((loss - 0.2) * 1e4).clip(0.0, 1.0)  # 1 above 0.2, 0 below: kernels
-        factor = large * 9.0 + 1.0  # 10 times the step while the loss is large
+        factor = ta.where(loss > 0.2, 10.0, 1.0)  # decided by kernels, at every replay
         optimizer.apply_gradients([(g * factor, w) for g, w in zip(grads, weights, strict=True)])
         return loss
     return branch_free_step
 
 
+loss_with_if = loss_e.item()  # the eager step with the `if`, above
 weights_e, weights_c = make_weights(), make_weights()
 eager_free = make_branch_free_step(weights_e, ta.optimizers.SGD(0.03))
 compiled_free = ta.jit(make_branch_free_step(weights_c, ta.optimizers.SGD(0.03)))
 for _ in range(40):
     loss_e, loss_c = eager_free(x, y), compiled_free(x, y)
-print(f"    after 40 steps: eager loss {loss_e.item():.6f}, compiled loss {loss_c.item():.6f}")
+print(f"    after 40 steps: eager loss {loss_e.item():.6f}, compiled loss {loss_c.item():.6f} "
+      f"(the eager step with the if: {loss_with_if:.6f})")
 check(all(a.data.tobytes() == b.data.tobytes() for a, b in zip(weights_e, weights_c,
-                                                                strict=True)),
-      "with the decision made by kernels, the compiled step follows the eager one exactly")
+                                                                strict=True))
+      and abs(loss_c.item() - loss_with_if) < 1e-4,
+      "with the decision made by kernels, the compiled step follows the eager one exactly, "
+      "and does what the `if` meant")
 
 # %% [markdown]
 # ## Your turn
 #
-# - Compile the training of `examples/` or lesson 7's model with
-#   `model.compile(..., jit_compile=True)` and compare `fit`'s time with and without it.
-# - Write a step that reads `loss.item()` inside and look at the warning; then move the
-#   reading out of the step.
-# - `print(step.code)` for a model with Dropout: find the `random_mask` kernel.
+# Make a step replayable yourself, and let the grader tell you where it is wrong:
 #
-# The exercises of the other lessons: `tinygrad-acts exercise list`.
+#     tinygrad-acts exercise start 16   # a decision moved from Python into kernels
+#
+# `tinygrad-acts exercise check 16` grades it, and `exercise solution 16` shows one answer.
+# Then:
+#
+# - compile lesson 7's model with `model.compile(..., jit_compile=True)` and compare
+#   `fit`'s time with and without it;
+# - `print(step.code)` for a model with Dropout, and find the `random_mask` kernel.
