@@ -329,9 +329,31 @@ def test_sparsemax_gradient_sums_to_zero_over_the_support():
 
 
 def test_hard_silu_derivative_at_the_kinks_follows_pytorch():
+    # PyTorch 2's hardswish: 0 at -3 and 1 at 3, and a second derivative of 0 at both
+    # (issue 13: the first derivative was [-0.5, 1.5] and the second 1/6).
     x = Tensor([-3.0, 3.0], dtype="float64", requires_grad=True)
-    hard_silu(x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [-0.5, 1.5])
+    (first,) = ta.grad(hard_silu(x).sum(), x, create_graph=True)
+    np.testing.assert_array_equal(first.data, [0.0, 1.0])
+    (second,) = ta.grad(first.sum(), x)
+    np.testing.assert_array_equal(second.data, [0.0, 0.0])
+    inside = Tensor([-2.0, 2.0], dtype="float64", requires_grad=True)
+    (first,) = ta.grad(hard_silu(inside).sum(), inside, create_graph=True)
+    (second,) = ta.grad(first.sum(), inside)
+    np.testing.assert_allclose(second.data, [1 / 3, 1 / 3], rtol=1e-15)
+
+
+def test_hard_silu_kinks_against_torch():
+    torch = pytest.importorskip("torch")
+    points = [-3.0, 3.0, -2.5, 0.0, 2.5, -4.0, 4.0]
+    xt = torch.tensor(points, dtype=torch.float64, requires_grad=True)
+    (first_t,) = torch.autograd.grad(torch.nn.functional.hardswish(xt).sum(), xt,
+                                     create_graph=True)
+    (second_t,) = torch.autograd.grad(first_t.sum(), xt)
+    x = Tensor(points, dtype="float64", requires_grad=True)
+    (first,) = ta.grad(hard_swish(x).sum(), x, create_graph=True)
+    (second,) = ta.grad(first.sum(), x)
+    np.testing.assert_allclose(first.data, first_t.detach().numpy(), rtol=1e-15)
+    np.testing.assert_allclose(second.data, second_t.numpy(), rtol=1e-15)
 
 
 def test_operations_are_labelled_with_their_parameters():

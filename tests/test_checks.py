@@ -7,6 +7,7 @@ import pytest
 
 from tinygrad_acts import activations, checks
 from tinygrad_acts.activations import registry
+from tinygrad_acts.activations.normalizers import _distance_to_threshold
 from tinygrad_acts.activations.rectifiers import SELU_ALPHA, SELU_SCALE
 from tinygrad_acts.engine import Function, Tensor
 from tinygrad_acts.ops import where
@@ -33,10 +34,10 @@ def test_inputs_keep_away_from_the_kinks_and_visit_every_piece(name):
     for form in checks.CATALOGUE[name]:
         x = checks._checked_input(name, form)
         assert x.dtype == np.float64 and x.size == 12
-        if name in checks.AXIS_ACTIVATIONS:
+        if not registry.ENTRIES[name].elementwise:
             assert x.shape == (3, 4)
             if name == "sparsemax":
-                distance = checks._sparsemax_distance(form.params.get("axis", -1))(x)
+                distance = _distance_to_threshold(x, **form.params)
                 assert distance.min() >= checks.KINK_MARGIN
             continue
         assert x.shape == (12,)
@@ -79,8 +80,21 @@ class _SoftplusWithConstantSlope(Function):
         return grad * Tensor(1.0 / (1.0 + np.exp(-x.data)))
 
 
-def test_a_wrong_first_derivative_fails_the_first_order_check(monkeypatch):
-    monkeypatch.setitem(registry.ACTIVATIONS, "selu", _SeluWithWrongSlope.apply)
+@pytest.fixture
+def registry_restored(monkeypatch):
+    """The registry as it was, after the test (which may overwrite an activation)."""
+    monkeypatch.setattr(registry, "_ENTRIES", dict(registry._ENTRIES))
+    for name in registry.ACTIVATIONS:
+        monkeypatch.setattr(Tensor, name, getattr(Tensor, name))
+
+
+def _replace(name, function):
+    registry.register(function, name, forms=checks.CATALOGUE[name], overwrite=True)
+
+
+@pytest.mark.usefixtures("registry_restored")
+def test_a_wrong_first_derivative_fails_the_first_order_check():
+    _replace("selu", _SeluWithWrongSlope)
     result = checks.check_activation("selu")
     assert not result.first_ok and not result.ok
     # (gradgradcheck differentiates that backward as written, so it agrees with itself.)
@@ -89,8 +103,9 @@ def test_a_wrong_first_derivative_fails_the_first_order_check(monkeypatch):
     assert 0.04 < result.worst_error < 0.06
 
 
-def test_a_backward_in_numpy_passes_first_order_and_fails_second(monkeypatch):
-    monkeypatch.setitem(registry.ACTIVATIONS, "softplus", _SoftplusWithConstantSlope.apply)
+@pytest.mark.usefixtures("registry_restored")
+def test_a_backward_in_numpy_passes_first_order_and_fails_second():
+    _replace("softplus", _SoftplusWithConstantSlope)
     result = checks.check_activation("softplus")
     assert result.first_ok and not result.second_ok
     assert result.worst_error < 1e-7
@@ -98,11 +113,12 @@ def test_a_backward_in_numpy_passes_first_order_and_fails_second(monkeypatch):
     assert "softplus()" in table and "FAIL" in table and "1 FAILED" in table
 
 
-def test_an_activation_that_raises_is_reported_not_raised(monkeypatch):
+@pytest.mark.usefixtures("registry_restored")
+def test_an_activation_that_raises_is_reported_not_raised():
     def broken(x):
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(registry.ACTIVATIONS, "tanh", broken)
+    _replace("tanh", broken)
     (result,) = checks.check_all(["tanh"])
     assert not result.ok and np.isnan(result.worst_error)
     assert result.error == "RuntimeError: boom"

@@ -190,7 +190,7 @@ def test_standardize():
         (lambda: make_moons(noise=-0.1), ValueError, ["noise=-0.1", ">= 0"]),
         (lambda: make_spirals(noise="0.2"), TypeError, ["make_spirals", "noise='0.2'"]),
         (lambda: make_circles(noise=float("nan")), ValueError, ["noise=nan"]),
-        (lambda: make_circles(factor=1.0), ValueError, ["factor=1.0", "0 < factor < 1"]),
+        (lambda: make_circles(factor=1.0), ValueError, ["factor=1.0", "in (0, 1)"]),
         (lambda: make_circles(factor=0), ValueError, ["factor=0"]),
         (lambda: make_circles(factor=None), TypeError, ["factor=None"]),
         (lambda: make_spirals(turns=0), ValueError, ["turns=0", "> 0"]),

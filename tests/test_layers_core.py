@@ -103,9 +103,10 @@ def test_compute_output_shape():
     [
         ({"units": 0}, ValueError, r"units.*positive integer.*units=0"),
         ({"units": -3}, ValueError, "units=-3"),
-        ({"units": "16"}, TypeError, r"units='16'"),
-        ({"units": 2.5}, TypeError, "units=2.5"),
-        ({"units": True}, TypeError, "units=True"),
+        ({"units": "16"}, ValueError, r"units='16'"),
+        ({"units": 2.5}, ValueError, "units=2.5"),
+        ({"units": True}, ValueError, "units=True"),
+        ({"units": None}, ValueError, "units=None"),
         ({"units": 2, "activation": "selux"}, ValueError, "selux"),
         ({"units": 2, "kernel_initializer": "lecun"}, ValueError, "lecun"),
         ({"units": 2, "input_dim": 0}, ValueError, "input_dim=0"),

@@ -86,8 +86,9 @@ def store_grads(grads: dict[Tensor, Tensor], create_graph: bool) -> None:
     differentiable gradient, and intermediates a detached one: their values, for drawing,
     without a path back into the graph (so clearing the leaves' grads frees the graph)."""
     for tensor, grad in grads.items():
-        if not tensor.is_leaf or not create_graph:
-            grad = Tensor._wrap(grad.data.copy() if tensor.is_leaf else grad.data)
+        is_leaf = tensor._ctx is None
+        if not (is_leaf and create_graph):
+            grad = Tensor._wrap(grad.data.copy() if is_leaf else grad.data)
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
 
 

@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import csv
 import inspect
+import io
 import math
 import numbers
 import os
+import string
 import warnings
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -44,8 +46,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .autograd import grad
+from .files import atomic_write
 from .grad_mode import enable_grad
 from .tensor import Tensor
+from .validation import check_bool, check_int, check_number, check_path, check_str
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -252,55 +256,6 @@ class TerminateOnNaN(Callback):
 
 
 # ---------------------------------------------------------------------------
-# Argument checks shared by the callbacks below: each names the class, the argument, the
-# value received and what was expected, and runs in __init__, before anything happens.
-# ---------------------------------------------------------------------------
-
-
-def _check_int(owner: str, name: str, value: Any, minimum: int) -> int:
-    message = (f"{owner}: argument `{name}` must be an integer >= {minimum}, "
-               f"received {name}={value!r}")
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(message)
-    if value < minimum:
-        raise ValueError(message)
-    return int(value)
-
-
-def _check_real(owner: str, name: str, value: Any, allow_none: bool = False) -> float | None:
-    if value is None and allow_none:
-        return None
-    expected = "a finite number" + (" or None" if allow_none else "")
-    message = f"{owner}: argument `{name}` must be {expected}, received {name}={value!r}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(message)
-    if not math.isfinite(value):
-        raise ValueError(message)
-    return float(value)
-
-
-def _check_bool(owner: str, name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: argument `{name}` must be True or False, "
-                        f"received {name}={value!r}")
-    return bool(value)
-
-
-def _check_str(owner: str, name: str, value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise TypeError(f"{owner}: argument `{name}` must be a non-empty str, "
-                        f"received {name}={value!r}")
-    return value
-
-
-def _check_path(owner: str, name: str, value: Any) -> str:
-    if not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
-        raise TypeError(f"{owner}: argument `{name}` must be a file path (str or Path), "
-                        f"received {name}={value!r}")
-    return os.fspath(value)
-
-
-# ---------------------------------------------------------------------------
 # Watching a quantity: what EarlyStopping and ModelCheckpoint share.
 # ---------------------------------------------------------------------------
 
@@ -325,8 +280,8 @@ class _MonitorCallback(Callback):
 
     def __init__(self, monitor: str, mode: str, min_delta: float) -> None:
         owner = type(self).__name__
-        self.monitor = _check_str(owner, "monitor", monitor)
-        self.min_delta = abs(_check_real(owner, "min_delta", min_delta))
+        self.monitor = check_str(owner, "monitor", monitor)
+        self.min_delta = abs(check_number(owner, "min_delta", min_delta))
         if mode not in _MODES:
             warnings.warn(f"{owner} mode {mode!r} is unknown, fallback to auto mode.",
                           stacklevel=3)
@@ -408,11 +363,11 @@ class EarlyStopping(_MonitorCallback):
         start_from_epoch: int = 0,
     ) -> None:
         owner = "EarlyStopping"
-        patience = _check_int(owner, "patience", patience, 0)
-        verbose = _check_int(owner, "verbose", verbose, 0)
-        baseline = _check_real(owner, "baseline", baseline, allow_none=True)
-        restore_best_weights = _check_bool(owner, "restore_best_weights", restore_best_weights)
-        start_from_epoch = _check_int(owner, "start_from_epoch", start_from_epoch, 0)
+        patience = check_int(owner, "patience", patience, 0)
+        verbose = check_int(owner, "verbose", verbose, 0)
+        baseline = check_number(owner, "baseline", baseline, allow_none=True)
+        restore_best_weights = check_bool(owner, "restore_best_weights", restore_best_weights)
+        start_from_epoch = check_int(owner, "start_from_epoch", start_from_epoch, 0)
         super().__init__(monitor, mode, min_delta)
         self.patience, self.verbose, self.baseline = patience, verbose, baseline
         self.restore_best_weights, self.start_from_epoch = restore_best_weights, start_from_epoch
@@ -530,7 +485,9 @@ class ModelCheckpoint(_MonitorCallback):
         filepath: where to save, ending in '.npz'. It may contain placeholders filled from
             the epoch (counting from 1) and the logs, e.g.
             'checkpoints/weights.{epoch:02d}-{val_loss:.2f}.npz'; with `save_freq` an
-            integer, `{batch}` too. Missing folders are created.
+            integer, `{batch}` too. A placeholder is a plain name with an optional format
+            spec (no attribute or index access, checked here); a name missing from the
+            logs raises KeyError when saving. Missing folders are created.
         monitor: the quantity that decides what "best" means ('val_loss' by default).
         verbose: 0 silent, 1 a message at each decision.
         save_best_only: save only when the monitored value improves on the best so far;
@@ -561,15 +518,15 @@ class ModelCheckpoint(_MonitorCallback):
         initial_value_threshold: float | None = None,
     ) -> None:
         owner = "ModelCheckpoint"
-        filepath = _check_path(owner, "filepath", filepath)
+        filepath = check_path(owner, "filepath", filepath)
         if not filepath.endswith(".npz"):
             raise ValueError(
                 f"{owner}: the filepath must end in '.npz' (the weights format of "
                 f"save_weights), received filepath={filepath!r}"
             )
-        verbose = _check_int(owner, "verbose", verbose, 0)
-        save_best_only = _check_bool(owner, "save_best_only", save_best_only)
-        if _check_bool(owner, "save_weights_only", save_weights_only) is False:
+        verbose = check_int(owner, "verbose", verbose, 0)
+        save_best_only = check_bool(owner, "save_best_only", save_best_only)
+        if check_bool(owner, "save_weights_only", save_weights_only) is False:
             raise ValueError(
                 f"{owner}: save_weights_only=False (saving the whole model) is not supported: "
                 "tinygrad_acts models save their weights (model.save_weights); pass "
@@ -582,8 +539,9 @@ class ModelCheckpoint(_MonitorCallback):
                 f"Unrecognized save_freq: {save_freq!r}. Expected save_freq are 'epoch' or "
                 "a positive integer (a number of batches)"
             )
-        threshold = _check_real(owner, "initial_value_threshold", initial_value_threshold,
+        threshold = check_number(owner, "initial_value_threshold", initial_value_threshold,
                                 allow_none=True)
+        _check_placeholders(owner, filepath, batches=save_freq != "epoch")
         super().__init__(monitor, mode, 0)
         self.filepath, self.verbose = filepath, verbose
         self.save_best_only, self.save_weights_only = save_best_only, True
@@ -648,13 +606,48 @@ class ModelCheckpoint(_MonitorCallback):
         fields: dict[str, Any] = {**logs, "epoch": epoch + 1}
         if batch is not None:
             fields["batch"] = batch + 1
+        # Each placeholder is looked up by its whole name and formatted with format():
+        # nothing reads an attribute or an item, even of a filepath changed after __init__.
+        parts = []
+        for literal, field, spec, _ in string.Formatter().parse(self.filepath):
+            parts.append(literal)
+            if field is None:
+                continue
+            if field not in fields:
+                raise KeyError(
+                    f'Failed to format this callback filepath: "{self.filepath}". Reason: '
+                    f"{field!r} is not in the logs (available: {', '.join(fields)})"
+                )
+            parts.append(format(fields[field], spec))
+        return "".join(parts)
+
+
+def _check_placeholders(owner: str, filepath: str, batches: bool) -> None:
+    """Each `{...}` of a ModelCheckpoint path is a plain name (epoch, batch or a log's name)
+    with an optional format spec that suits a number: `str.format` would otherwise read
+    attributes and items (`{epoch.__class__}`) of the values it is given."""
+    def refuse(why: str) -> ValueError:
+        return ValueError(f"{owner}: the filepath {filepath!r} {why}. Placeholders are plain "
+                          "names with an optional format, e.g. {epoch:02d} or {val_loss:.2f}")
+
+    try:
+        fields = [part for part in string.Formatter().parse(filepath) if part[1] is not None]
+    except ValueError as e:
+        raise refuse(f"is not a valid pattern ({e})") from None
+    for _, field, spec, conversion in fields:
+        if not field or field.isdigit():
+            raise refuse("has a positional placeholder {" + field + "}")
+        if any(c in field for c in ".[]") or conversion is not None or "{" in spec:
+            raise refuse(f"has the placeholder {{{field}{'!' + conversion if conversion else ''}"
+                         f"{':' + spec if spec else ''}}}, which is not a plain name")
+        if field == "batch" and not batches:
+            raise refuse("uses {batch}, which exists only with save_freq an integer")
         try:
-            return self.filepath.format(**fields)
-        except KeyError as e:
-            raise KeyError(
-                f'Failed to format this callback filepath: "{self.filepath}". Reason: {e} is '
-                f"not in the logs (available: {', '.join(fields)})"
-            ) from None
+            format(1 if field in ("epoch", "batch") else 0.5, spec)
+        except ValueError as e:
+            raise refuse(f"formats {field} with {spec!r}, which does not suit "
+                         f"{'an integer' if field in ('epoch', 'batch') else 'a number'} "
+                         f"({e})") from None
 
 
 class CSVLogger(Callback):
@@ -664,7 +657,9 @@ class CSVLogger(Callback):
         epoch,accuracy,loss,val_accuracy,val_loss
         0,0.61,0.66,0.58,0.67
 
-    Each row is flushed as it is written, so the file can be watched during training.
+    The file is rewritten whole, through `files.atomic_write`, at the start of training and
+    after each epoch: it can be watched during training, and it never holds half a row (a
+    full disk or a crash leaves the previous epoch's complete file).
 
     Args:
         filename: the CSV file, e.g. 'run/log.csv'.
@@ -676,52 +671,48 @@ class CSVLogger(Callback):
     def __init__(self, filename: str | os.PathLike, separator: str = ",",
                  append: bool = False) -> None:
         owner = "CSVLogger"
-        filename = _check_path(owner, "filename", filename)
+        filename = check_path(owner, "filename", filename)
         if not isinstance(separator, str) or len(separator) != 1:
             raise TypeError(f"{owner}: argument `separator` must be a single character, "
                             f"received separator={separator!r}")
-        append = _check_bool(owner, "append", append)
+        append = check_bool(owner, "append", append)
         super().__init__()
         self.filename, self.sep, self.append = filename, separator, append
         self.keys: list[str] | None = None
         self.writer: csv.DictWriter | None = None
-        self.csv_file = None
         self.append_header = True
+        self._text = io.StringIO()  # the whole file: what was there (append) and our rows
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
+        previous = ""
         if self.append and os.path.exists(self.filename):
-            with open(self.filename, encoding="utf-8") as f:
-                self.append_header = not f.readline()
-        else:
-            self.append_header = True
-        self._close()
-        directory = os.path.dirname(self.filename)
-        if directory:
-            os.makedirs(directory, exist_ok=True)
-        self.csv_file = open(self.filename, "a" if self.append else "w",  # noqa: SIM115
-                             newline="", encoding="utf-8")
+            with open(self.filename, encoding="utf-8", newline="") as f:
+                previous = f.read()
+        self.append_header = not previous
+        self._text = io.StringIO()
+        self._text.write(previous)
         self.writer, self.keys = None, None
+        self._write()
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         logs = logs or {}
         if self.keys is None:
             self.keys = sorted(logs)
         if self.writer is None:
-            self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch", *self.keys],
+            self.writer = csv.DictWriter(self._text, fieldnames=["epoch", *self.keys],
                                          delimiter=self.sep, lineterminator="\n")
             if self.append_header:
                 self.writer.writeheader()
         row = {"epoch": epoch, **{key: _csv_value(logs.get(key, "NA")) for key in self.keys}}
         self.writer.writerow(row)
-        self.csv_file.flush()
+        self._write()
 
-    def on_train_end(self, logs: Logs | None = None) -> None:
-        self._close()
-
-    def _close(self) -> None:
-        if self.csv_file is not None and not self.csv_file.closed:
-            self.csv_file.close()
-        self.writer = None
+    def _write(self) -> None:
+        directory = os.path.dirname(self.filename)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        with atomic_write(self.filename, "w") as file:
+            file.write(self._text.getvalue())
 
 
 def _csv_value(value: Any) -> Any:
@@ -797,7 +788,7 @@ class ActivationStatistics(Callback):
             if y.ndim == 0 or len(y) != len(x):
                 raise ValueError(f"{owner}: argument `y` must have one row per sample of x "
                                  f"({len(x)}), received shape {y.shape}")
-        self.every = _check_int(owner, "every", every, 1)
+        self.every = check_int(owner, "every", every, 1)
         super().__init__()
         self.x, self.y = x, y
         self.layer_names: list[str] = []

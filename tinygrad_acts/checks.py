@@ -1,9 +1,11 @@
 """Every activation's first and second derivatives, checked against finite differences.
 
-For each of the 32 names of `ta.activations`, `CATALOGUE` lists the parameter forms worth
-checking (the defaults, and the parameters that change the derivative's code path) and the
-kinks of each form: the points where the function or its derivative jumps. Finite differences
-are meaningless across a kink, so the checked inputs are kept at least `KINK_MARGIN` away.
+For each registered activation (the 32 names of `ta.activations`, and any registered with
+`ta.activations.register`), its page lists the parameter forms worth checking (the defaults,
+and the parameters that change the derivative's code path) and the kinks of each form: the
+points where the function or its derivative jumps. Finite differences are meaningless across
+a kink, so the checked inputs are kept at least `KINK_MARGIN` away. `CATALOGUE` is that
+list, read live from the registry.
 
     from tinygrad_acts import checks
     checks.check_activation("relu", negative_slope=0.1)
@@ -19,12 +21,13 @@ softmax family and glu).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from . import activations
+from .activations import registry
+from .activations.registry import Form
 from .gradcheck import _analytical_jacobians, _numerical_jacobians, gradcheck, gradgradcheck
 from .tensor import Tensor
 
@@ -48,72 +51,9 @@ _SEED = 0
 _N_VALUES = 12
 _MATRIX_SHAPE = (3, 4)
 
-
-@dataclass(frozen=True)
-class Form:
-    """One way of calling an activation: its parameters and the kinks they put on the x axis.
-
-    Attributes:
-        params: keyword arguments for the activation.
-        kinks: the inputs where the function or one of its first two derivatives jumps.
-    """
-
-    params: dict[str, Any] = field(default_factory=dict)
-    kinks: tuple[float, ...] = ()
-
-
-_SMOOTH = (Form(),)
-_AT_ZERO = (Form(kinks=(0.0,)),)
-
-#: For each of the 32 names, the forms to check. Axis activations (softmax, log_softmax,
-#: sparsemax, glu) take a (3, 4) input; sparsemax's kinks are not fixed points but where an
-#: entry crosses its row's threshold tau, handled by `_sparsemax_distance`.
-CATALOGUE: dict[str, tuple[Form, ...]] = {
-    "celu": (Form(kinks=(0.0,)), Form({"alpha": 0.5}, (0.0,))),
-    "elu": (Form(kinks=(0.0,)), Form({"alpha": 0.5}, (0.0,))),
-    "exponential": _SMOOTH,
-    "gelu": (Form(), Form({"approximate": True})),
-    "glu": _SMOOTH,
-    "hard_shrink": (Form(kinks=(-0.5, 0.5)), Form({"threshold": 1.0}, (-1.0, 1.0))),
-    "hard_sigmoid": (Form(kinks=(-3.0, 3.0)),),
-    "hard_silu": (Form(kinks=(-3.0, 3.0)),),
-    "hard_swish": (Form(kinks=(-3.0, 3.0)),),
-    "hard_tanh": (Form(kinks=(-1.0, 1.0)),),
-    "leaky_relu": (Form(kinks=(0.0,)), Form({"negative_slope": 0.3}, (0.0,))),
-    "linear": _SMOOTH,
-    "log_sigmoid": _SMOOTH,
-    "log_softmax": (Form(), Form({"axis": 0}), Form({"axis": None})),
-    "mish": _SMOOTH,
-    "relu": (
-        Form(kinks=(0.0,)),
-        Form({"negative_slope": 0.1}, (0.0,)),
-        Form({"max_value": 6.0}, (0.0, 6.0)),
-        Form({"threshold": 0.5}, (0.5,)),
-        Form({"negative_slope": 0.5, "max_value": 5.0, "threshold": 0.2}, (0.2, 5.0)),
-    ),
-    "relu6": (Form(kinks=(0.0, 6.0)),),
-    "selu": _AT_ZERO,
-    "sigmoid": _SMOOTH,
-    "silu": _SMOOTH,
-    "soft_shrink": (Form(kinks=(-0.5, 0.5)), Form({"threshold": 1.0}, (-1.0, 1.0))),
-    "softmax": (Form(), Form({"axis": 0}), Form({"axis": None})),
-    "softplus": _SMOOTH,
-    "softsign": _AT_ZERO,  # the second derivative jumps at 0 (|x| in the derivative)
-    "sparse_plus": (Form(kinks=(-1.0, 1.0)),),
-    "sparse_sigmoid": (Form(kinks=(-1.0, 1.0)),),
-    "sparsemax": (Form(), Form({"axis": 0})),
-    "squareplus": (Form(), Form({"b": 1.0}), Form({"b": 0.0}, (0.0,))),
-    "swish": _SMOOTH,
-    "tanh": _SMOOTH,
-    "tanh_shrink": _SMOOTH,
-    "threshold": (
-        Form({"threshold": 0.3, "default_value": -1.0}, (0.3,)),
-        Form({"threshold": 0.0, "default_value": 0.0}, (0.0,)),
-    ),
-}
-
-#: The activations that work along an axis: they are checked on a (3, 4) matrix.
-AXIS_ACTIVATIONS = ("glu", "log_softmax", "softmax", "sparsemax")
+#: For each registered name (aliases included), the forms to check: a live view of the
+#: registry, so that an activation registered later is in it too.
+CATALOGUE = registry.FORMS
 
 
 @dataclass(frozen=True)
@@ -151,24 +91,17 @@ class CheckResult:
 # ---- inputs that stay away from the kinks ---------------------------------------------------
 
 
-def _kink_distance(kinks: tuple[float, ...]) -> Callable[[np.ndarray], np.ndarray]:
+def _kink_distance(form: Form) -> Callable[[np.ndarray], np.ndarray]:
+    """Each entry's distance to its nearest kink: to fixed points, or as the form's own
+    distance function says (sparsemax's kinks move with its input)."""
+    if callable(form.kinks):
+        return lambda x: form.kinks(x, **form.params)
+    kinks = np.asarray(form.kinks, dtype=np.float64)
+
     def distance(x: np.ndarray) -> np.ndarray:
-        if not kinks:
+        if not kinks.size:
             return np.full(x.shape, np.inf)
-        return np.min(np.abs(x[..., None] - np.asarray(kinks)), axis=-1)
-
-    return distance
-
-
-def _sparsemax_distance(axis: int) -> Callable[[np.ndarray], np.ndarray]:
-    """How far each entry is from its row's threshold tau, where sparsemax has its kinks:
-    crossing tau moves the entry in or out of the support. On the support
-    out = x - tau, so tau is the largest `x - out` there."""
-
-    def distance(x: np.ndarray) -> np.ndarray:
-        out = activations.sparsemax(Tensor(x), axis=axis).data
-        tau = np.max(np.where(out > 0, x - out, -np.inf), axis=axis, keepdims=True)
-        return np.abs(x - tau)
+        return np.min(np.abs(x[..., None] - kinks), axis=-1)
 
     return distance
 
@@ -181,17 +114,16 @@ def _checked_input(name: str, form: Form) -> np.ndarray:
     of a piecewise function is visited. Axis activations get a (3, 4) matrix of normal values.
     """
     rng = np.random.default_rng(_SEED)
-    if name in AXIS_ACTIVATIONS:
-        axis = form.params.get("axis", -1)
-        distance = _sparsemax_distance(axis) if name == "sparsemax" else _kink_distance(())
+    distance = _kink_distance(form)
+    if not registry.ENTRIES[name].elementwise:
         x = rng.standard_normal(_MATRIX_SHAPE)
         while np.min(distance(x)) < KINK_MARGIN:
             x = rng.standard_normal(_MATRIX_SHAPE)
         return x
-    low = min(-3.0, min(form.kinks, default=0.0) - 1.5)
-    high = max(3.0, max(form.kinks, default=0.0) + 1.5)
+    points = () if callable(form.kinks) else form.kinks
+    low = min(-3.0, min(points, default=0.0) - 1.5)
+    high = max(3.0, max(points, default=0.0) + 1.5)
     edges = np.linspace(low, high, _N_VALUES + 1)
-    distance = _kink_distance(form.kinks)
     x = rng.uniform(edges[:-1], edges[1:])
     # A slice is wider than twice the margin, so redrawing the values too near a kink ends.
     while np.any(too_near := distance(x) < KINK_MARGIN):
@@ -209,7 +141,8 @@ def check_activation(name: str, **params: Any) -> CheckResult:
     catalogued are checked on an input kept away from the default form's kinks only.
 
     Args:
-        name: one of the 32 names of `ta.activations`.
+        name: a registered activation's name (one of the 32 of `ta.activations`, or one of
+            yours).
         **params: the activation's keyword arguments.
 
     Returns:
@@ -223,7 +156,7 @@ def check_activation(name: str, **params: Any) -> CheckResult:
         )
     forms = CATALOGUE[name]
     form = next((f for f in forms if f.params == params), Form(params, forms[0].kinks))
-    activation = activations.get(name)
+    activation = registry.ENTRIES[name].function
 
     def fn(x: Tensor) -> Tensor:
         return activation(x, **params)
@@ -244,7 +177,7 @@ def check_activation(name: str, **params: Any) -> CheckResult:
 
 
 def check_all(names: Iterable[str] | None = None) -> list[CheckResult]:
-    """Check every catalogued form of the activations named (all 32 by default), in
+    """Check every catalogued form of the activations named (all registered by default), in
     alphabetical order of name (duplicates are checked once)."""
     if names is None:
         chosen = sorted(CATALOGUE)

@@ -9,12 +9,17 @@
     tinygrad-acts selu                  per-layer statistics through 32 layers
     tinygrad-acts explore -o page.html  step through the backward pass in a browser
 
-Each command imports what it needs when it runs, so `--help` is instant.
+Each command imports what it needs when it runs, so `--help` is instant. Arguments are
+checked before anything runs, output paths included (can they be written?); an error is one
+line and a non-zero exit. Ctrl-C exits 130 with one line, and a reader that leaves early
+(`tinygrad-acts lesson 4 | head -3`) ends the command quietly (exit 141, as SIGPIPE).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,16 +27,19 @@ from pathlib import Path
 DATASETS = ("moons", "circles", "spirals", "blobs")
 
 
-def _number(kind: type, minimum: float, strict: bool, expected: str):
-    """An argparse type: text -> `kind` (int or float), at least `minimum` (or above it when
-    `strict`); argparse turns the error into "argument --x: expected ..."."""
+def _number(kind: type, minimum: float, strict: bool, expected: str,
+            maximum: float = math.inf):
+    """An argparse type: text -> `kind` (int or float), finite, at least `minimum` (or above
+    it when `strict`) and at most `maximum`; argparse turns the error into "argument --x:
+    expected ..."."""
 
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {expected}, received {text!r}") from None
-        if not (value > minimum if strict else value >= minimum):  # also refuses nan
+        in_range = (value > minimum if strict else value >= minimum) and value <= maximum
+        if not (in_range and math.isfinite(value)):  # also refuses nan and inf
             raise argparse.ArgumentTypeError(f"expected {expected}, received {value}")
         return value
 
@@ -42,7 +50,9 @@ def _number(kind: type, minimum: float, strict: bool, expected: str):
 _positive_int = _number(int, 0, strict=True, expected="a positive integer")
 _non_negative_int = _number(int, 0, strict=False, expected="an integer >= 0")
 _positive_float = _number(float, 0.0, strict=True, expected="a positive number")
-_non_negative_float = _number(float, 0.0, strict=False, expected="a number >= 0")
+#: Noise is a standard deviation on data whose features span a few units: beyond 10 the
+#: points are noise alone, and 1e300 would overflow to inf.
+_noise = _number(float, 0.0, strict=False, expected="a number in [0, 10]", maximum=10.0)
 
 
 def _hidden_sizes(text: str) -> tuple[int, ...]:
@@ -135,13 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="A teaching engine for automatic differentiation, with every Keras "
         "activation rebuilt from first principles.",
     )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     train = sub.add_parser("train", help="train a toy MLP on a 2-D data set (the main job)",
                            description="Train a Keras-style MLP on a toy 2-D data set.")
     train.add_argument("--dataset", choices=DATASETS, default="moons", help="default: moons")
     train.add_argument("--samples", type=_positive_int, default=1000, help="default: 1000")
-    train.add_argument("--noise", type=_non_negative_float, default=None,
+    train.add_argument("--noise", type=_noise, default=None,
                        help="data noise; for blobs, each blob's standard deviation "
                        "(default: the data set's own)")
     train.add_argument("--activation", type=_hidden_activation, default="selu",
@@ -159,12 +172,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--plot", type=_image_path, metavar="FILE",
                        help="save the decision boundary to FILE (.png/.svg/.pdf)")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(outputs_=(("--plot", "plot", False),))
 
     sub.add_parser("lessons", help="list the lessons", description="List the lessons.")
     lesson = sub.add_parser("lesson", help="run one lesson", description="Run lesson N.")
     lesson.add_argument("number", type=_positive_int, help="the lesson's number")
     lesson.add_argument("--output-dir", default=None,
                         help="where the lesson writes pictures (default: its own choice)")
+    lesson.set_defaults(outputs_=(("--output-dir", "output_dir", True),))
 
     graph = sub.add_parser("graph", help="render the graph of a small computation",
                            description="Render a computation graph to SVG, PNG or DOT.")
@@ -172,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="output file (.svg, .png, .dot)")
     graph.add_argument("--example", choices=("expression", "mlp"), default="expression",
                        help="a scalar expression or a small 2-layer model (default: expression)")
+    graph.set_defaults(outputs_=(("-o/--output", "output", False),))
 
     check = sub.add_parser("gradcheck", help="check every activation's derivatives",
                            description="gradcheck and gradgradcheck every activation "
@@ -185,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="folder for the PNGs (created if missing)")
     gallery.add_argument("names", nargs="*", type=_activation_name,
                          help="only these activations (default: all)")
+    gallery.set_defaults(outputs_=(("-o/--output-dir", "output_dir", True),))
 
     selu = sub.add_parser("selu", help="SELU's self-normalization, layer by layer",
                           description="Per-layer mean and variance through a deep network for "
@@ -212,15 +229,49 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument("--step", type=int, default=None,
                          help="the step the screenshot shows (default: the last; -1 counts "
                          "from the end)")
+    explore.set_defaults(outputs_=(("-o/--output", "output", False),
+                                   ("--screenshot", "screenshot", False)))
+    selu.set_defaults(outputs_=(("--plot", "plot", False),))
     return parser
+
+
+def _unwritable_output(args: argparse.Namespace) -> str | None:
+    """What is wrong with the first output path (of those each command declares in
+    `outputs_`: option, attribute, is a folder) that could not be written, or None."""
+    from .files import check_writable
+
+    for option, attribute, folder in getattr(args, "outputs_", ()):
+        path = getattr(args, attribute, None)
+        if path is None:
+            continue
+        try:
+            check_writable(path, folder=folder)
+        except OSError as e:
+            return f"argument {option}: {e}"
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if problem := _unwritable_output(args):  # before any training or lesson runs
+        print(f"tinygrad-acts: error: {problem}", file=sys.stderr)
+        return 2
     from . import commands
 
     handler = getattr(commands, f"run_{args.command}")
-    return int(handler(args) or 0)
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        print("tinygrad-acts: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader left (`| head`). Point stdout at /dev/null so that Python's final flush
+        # cannot fail again, and end as a process killed by SIGPIPE would.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
 
 
 if __name__ == "__main__":

@@ -168,13 +168,27 @@ def run_lesson(args: argparse.Namespace) -> int:
     if args.number not in files:
         known = ", ".join(str(n) for n in files) or "none"
         return _error(f"no lesson {args.number} in {LESSONS_DIR} (lessons: {known})")
-    command = [sys.executable, str(files[args.number])]
+    command = [sys.executable, "-c", _RUN_WITH_DEFAULT_SIGPIPE, str(files[args.number])]
     if args.output_dir is not None:
         command += ["--output-dir", str(args.output_dir)]
     try:
-        return subprocess.run(command, cwd=os.getcwd()).returncode
+        code = subprocess.run(command, cwd=os.getcwd()).returncode
     except KeyboardInterrupt:  # Ctrl-C reached the lesson too; no traceback from us
         return 130
+    return 128 - code if code < 0 else code  # killed by signal N: 128 + N, as a shell says
+
+
+#: Runs a lesson script as `python LESSON args` would, but with SIGPIPE's default action
+#: (Python ignores it and raises BrokenPipeError instead): `tinygrad-acts lesson 4 | head`
+#: then ends the lesson quietly when `head` has read enough, with no traceback.
+_RUN_WITH_DEFAULT_SIGPIPE = (
+    "import os, runpy, signal, sys\n"
+    "if hasattr(signal, 'SIGPIPE'):\n"
+    "    signal.signal(signal.SIGPIPE, signal.SIG_DFL)\n"
+    "sys.argv = sys.argv[1:]\n"
+    "sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[0]))\n"
+    "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+)
 
 
 # ---- graph ------------------------------------------------------------------------------

@@ -12,14 +12,14 @@ of its own, so the same seed always gives the same data.
 
 from __future__ import annotations
 
-import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .config import rng
+from .validation import check_bool, check_number, check_positive_int
 
 __all__ = ["make_blobs", "make_circles", "make_moons", "make_spirals", "standardize"]
 
@@ -30,41 +30,6 @@ Dataset = tuple[np.ndarray, np.ndarray]
 # Argument checks: each error names the function, the argument, the value received
 # and what was expected, and is raised before any random number is drawn.
 # ---------------------------------------------------------------------------
-
-
-def _check_number(
-    func: str, name: str, value: Any, expected: str, is_valid: Callable[[float], bool]
-) -> float:
-    """A finite real number (not a bool) for which `is_valid` holds."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{func}: argument `{name}` must be {expected}, received {name}={value!r}")
-    if not math.isfinite(value) or not is_valid(value):
-        raise ValueError(f"{func}: argument `{name}` must be {expected}, received {name}={value!r}")
-    return float(value)
-
-
-def _check_n_samples(func: str, n_samples: Any) -> int:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
-        raise TypeError(
-            f"{func}: argument `n_samples` must be a positive integer, "
-            f"received n_samples={n_samples!r}"
-        )
-    if n_samples < 1:
-        raise ValueError(
-            f"{func}: argument `n_samples` must be a positive integer, "
-            f"received n_samples={n_samples!r}"
-        )
-    return int(n_samples)
-
-
-def _check_shuffle(func: str, shuffle: Any) -> bool:
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"{func}: argument `shuffle` must be True or False, received {shuffle!r}")
-    return bool(shuffle)
-
-
-def _check_noise(func: str, noise: Any) -> float:
-    return _check_number(func, "noise", noise, "a number >= 0", lambda v: v >= 0)
 
 
 # ---------------------------------------------------------------------------
@@ -120,9 +85,9 @@ def make_moons(
     Returns:
         `(X, y)`: X float32 of shape (n_samples, 2), y int64 of shape (n_samples,).
     """
-    n_samples = _check_n_samples("make_moons", n_samples)
-    noise = _check_noise("make_moons", noise)
-    shuffle = _check_shuffle("make_moons", shuffle)
+    n_samples = check_positive_int("make_moons", "n_samples", n_samples)
+    noise = check_number("make_moons", "noise", noise, 0)
+    shuffle = check_bool("make_moons", "shuffle", shuffle)
     generator = rng(seed)
 
     n_upper, n_lower = _two_class_sizes(n_samples)
@@ -160,12 +125,10 @@ def make_circles(
     Returns:
         `(X, y)`: X float32 of shape (n_samples, 2), y int64 of shape (n_samples,).
     """
-    n_samples = _check_n_samples("make_circles", n_samples)
-    noise = _check_noise("make_circles", noise)
-    factor = _check_number(
-        "make_circles", "factor", factor, "a number with 0 < factor < 1", lambda v: 0 < v < 1
-    )
-    shuffle = _check_shuffle("make_circles", shuffle)
+    n_samples = check_positive_int("make_circles", "n_samples", n_samples)
+    noise = check_number("make_circles", "noise", noise, 0)
+    factor = check_number("make_circles", "factor", factor, 0, 1, low_open=True, high_open=True)
+    shuffle = check_bool("make_circles", "shuffle", shuffle)
     generator = rng(seed)
 
     n_outer, n_inner = _two_class_sizes(n_samples)
@@ -216,10 +179,10 @@ def make_spirals(
     Returns:
         `(X, y)`: X float32 of shape (n_samples, 2), y int64 of shape (n_samples,).
     """
-    n_samples = _check_n_samples("make_spirals", n_samples)
-    noise = _check_noise("make_spirals", noise)
-    turns = _check_number("make_spirals", "turns", turns, "a number > 0", lambda v: v > 0)
-    shuffle = _check_shuffle("make_spirals", shuffle)
+    n_samples = check_positive_int("make_spirals", "n_samples", n_samples)
+    noise = check_number("make_spirals", "noise", noise, 0)
+    turns = check_number("make_spirals", "turns", turns, 0, low_open=True)
+    shuffle = check_bool("make_spirals", "shuffle", shuffle)
     generator = rng(seed)
 
     def spiral(n_points: int, rotation: float) -> np.ndarray:
@@ -264,16 +227,16 @@ def make_blobs(
         `(X, y)`: X float32 of shape (n_samples, 2), y int64 of shape (n_samples,).
     """
     func = "make_blobs"
-    n_samples = _check_n_samples(func, n_samples)
-    shuffle = _check_shuffle(func, shuffle)
+    n_samples = check_positive_int(func, "n_samples", n_samples)
+    shuffle = check_bool(func, "shuffle", shuffle)
 
     if not isinstance(center_box, (tuple, list)) or len(center_box) != 2:
         raise TypeError(
             f"{func}: argument `center_box` must be a pair (low, high), "
             f"received center_box={center_box!r}"
         )
-    low = _check_number(func, "center_box[0]", center_box[0], "a finite number", lambda v: True)
-    high = _check_number(func, "center_box[1]", center_box[1], "a finite number", lambda v: True)
+    low = check_number(func, "center_box[0]", center_box[0])
+    high = check_number(func, "center_box[1]", center_box[1])
     if low >= high:
         raise ValueError(
             f"{func}: argument `center_box` must be (low, high) with low < high, "
@@ -331,12 +294,7 @@ def _check_cluster_std(func: str, cluster_std: Any, n_centers: int) -> list[floa
             f"{func}: argument `cluster_std` must be a number >= 0 or a sequence of "
             f"{n_centers} of them (one per centre), received cluster_std={cluster_std!r}"
         )
-    return [
-        _check_number(
-            func, "cluster_std", std, "a number >= 0 (or one per centre)", lambda v: v >= 0
-        )
-        for std in cluster_std
-    ]
+    return [check_number(func, "cluster_std", std, 0) for std in cluster_std]
 
 
 def standardize(X: Any) -> np.ndarray:

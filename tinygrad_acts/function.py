@@ -131,14 +131,14 @@ class Function:
         grads = ctx.backward(grad)
         grads = grads if isinstance(grads, tuple) else (grads,)
         n = len(ctx.parents)
-        if len(grads) < n or any(g is not None for g in grads[n:]):
+        if len(grads) < n or grads[n:].count(None) != len(grads) - n:
             raise RuntimeError(
                 f"{type(ctx).__name__}.backward returned {len(grads)} gradients for {n} inputs"
             )
-        return tuple(
+        return tuple([
             ctx._checked_grad(i, g) if g is not None and parent.requires_grad else None
             for i, (parent, g) in enumerate(zip(ctx.parents, grads[:n], strict=True))
-        )
+        ])
 
     def _checked_grad(ctx, i: int, grad: Any) -> Tensor:
         parent = ctx.parents[i]
@@ -176,8 +176,11 @@ def short_repr(value: Any) -> str:
 def as_tensors(values: tuple) -> tuple[Tensor, ...]:
     """The inputs of an operation as Tensors: Tensors stay, a Python number takes the dtype
     of the first float Tensor among them (as in numpy and PyTorch), an array keeps its own."""
-    if all(isinstance(v, Tensor) for v in values):
-        return values
+    for v in values:
+        if not isinstance(v, Tensor):
+            break
+    else:
+        return values  # (the usual case)
     like = next((v.dtype for v in values if isinstance(v, Tensor) and v.dtype.kind == "f"), None)
     return tuple([_as_tensor(v, like) for v in values])
 

@@ -29,14 +29,13 @@ import math
 import numbers
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .config import floatx, rng
-
-if TYPE_CHECKING:
-    from .tensor import Tensor
+from .tensor import Tensor
+from .validation import argument_error, check_choice, check_int, check_number
 
 __all__ = [
     "TRUNCATED_NORMAL_STDDEV",
@@ -75,43 +74,6 @@ ShapeLike = int | Sequence[int]
 # ---------------------------------------------------------------------------
 
 
-def _argument_error(
-    owner: str, name: str, value: Any, expected: str, error: type[Exception] = ValueError
-) -> Exception:
-    return error(f"{owner}: argument `{name}` must be {expected}, received {name}={value!r}")
-
-
-def _check_number(owner: str, name: str, value: Any) -> float:
-    """A finite real number (bool is refused: `True` as a stddev is a bug)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise _argument_error(owner, name, value, "a real number", TypeError)
-    if not math.isfinite(value):
-        raise _argument_error(owner, name, value, "a finite number")
-    return float(value)
-
-
-def _check_seed(owner: str, seed: Any) -> int | None:
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise _argument_error(owner, "seed", seed, "None or a non-negative integer", TypeError)
-    if seed < 0:
-        raise _argument_error(owner, "seed", seed, "None or a non-negative integer")
-    return int(seed)
-
-
-def _check_choice(owner: str, name: str, value: Any, allowed: Sequence[str]) -> str:
-    """One of the strings in `allowed`; a near miss is named in the error."""
-    if not isinstance(value, str):
-        raise _argument_error(owner, name, value, f"one of {list(allowed)}", TypeError)
-    if value not in allowed:
-        raise ValueError(
-            f"{owner}: argument `{name}` must be one of {list(allowed)}, "
-            f"received {name}={value!r}.{_did_you_mean(value, allowed)}"
-        )
-    return value
-
-
 def _did_you_mean(word: str, candidates: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, candidates, n=3, cutoff=0.6)
     return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
@@ -123,12 +85,12 @@ def _check_shape(owner: str, shape: Any) -> tuple[int, ...]:
     if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
         shape = (shape,)
     if not isinstance(shape, (tuple, list)):
-        raise _argument_error(owner, "shape", shape, expected, TypeError)
+        raise argument_error(owner, "shape", shape, expected, TypeError)
     for dim in shape:
         if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
-            raise _argument_error(owner, "shape", shape, expected, TypeError)
+            raise argument_error(owner, "shape", shape, expected, TypeError)
         if dim < 0:
-            raise _argument_error(owner, "shape", shape, expected)
+            raise argument_error(owner, "shape", shape, expected)
     return tuple(int(dim) for dim in shape)
 
 
@@ -144,19 +106,29 @@ def _check_dtype(owner: str, dtype: Any, *, float_only: bool) -> np.dtype:
     try:
         resolved = np.dtype(dtype)
     except TypeError:
-        raise _argument_error(owner, "dtype", dtype, expected, TypeError) from None
+        raise argument_error(owner, "dtype", dtype, expected, TypeError) from None
     allowed_kinds = "f" if float_only else "fiub"
     if resolved.kind not in allowed_kinds:
-        raise _argument_error(owner, "dtype", dtype, expected)
+        raise argument_error(owner, "dtype", dtype, expected)
     return resolved
 
 
 def _as_tensor(array: np.ndarray) -> Tensor:
-    # Imported on first use, not at the top: nothing here needs the engine until a
-    # Tensor is built, and a late import can never form an import cycle with it.
-    from .tensor import Tensor
-
     return Tensor(array)
+
+
+def _as_numbers(owner: str, name: str, value: Any) -> np.ndarray:
+    """An array (a Tensor, numpy array or nested list) of finite real numbers, as numpy."""
+    expected = "a number or an array of finite real numbers"
+    try:
+        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+    except (TypeError, ValueError):
+        raise argument_error(owner, name, value, expected, TypeError) from None
+    if array.dtype.kind not in "fiu":
+        raise argument_error(owner, name, value, expected, TypeError)
+    if not np.isfinite(array).all():
+        raise argument_error(owner, name, value, expected)
+    return array
 
 
 # ---------------------------------------------------------------------------
@@ -190,7 +162,16 @@ class Initializer:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Initializer:
-        """Builds an initializer from the output of `get_config()`."""
+        """Builds an initializer from the output of `get_config()`. A key the class does not
+        take is named, with the class's own name and the keys it does take."""
+        parameters = inspect.signature(cls).parameters
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+        unexpected = sorted(str(key) for key in config if key not in parameters)
+        if unexpected and not takes_any:
+            raise TypeError(
+                f"{cls.__name__}.from_config: unexpected key(s) {unexpected}; {cls.__name__} "
+                f"takes {list(parameters) or 'no arguments'}"
+            )
         return cls(**config)
 
     def clone(self) -> Initializer:
@@ -243,18 +224,44 @@ class Constant(Initializer):
     >>> init = Constant(10.0)
     >>> values = init(shape=(2, 2))
 
+    >>> Constant(np.array([1.0, 2.0, 3.0]))(shape=(2, 3))  # each row [1, 2, 3]
+
     Args:
-        value: a Python scalar, cast to the requested dtype when called.
+        value: a Python scalar, or an array (a numpy array, a Tensor or a nested list) that
+            broadcasts to the shape asked for, as in Keras 3; cast to the requested dtype
+            when called.
     """
 
-    def __init__(self, value: float = 0.0) -> None:
-        self.value = _check_number(type(self).__name__, "value", value)
+    def __init__(self, value: Any = 0.0) -> None:
+        owner = type(self).__name__
+        if isinstance(value, numbers.Number) or value is None:
+            self.value: float | np.ndarray = check_number(owner, "value", value)
+            return
+        array = _as_numbers(owner, "value", value)
+        if array.ndim == 0:
+            self.value = check_number(owner, "value", array.item())
+        else:
+            self.value = array.copy()
+            self.value.flags.writeable = False  # a shared constant: nobody edits it in place
 
     def __call__(self, shape: ShapeLike, dtype: Any = None) -> Tensor:
-        return _constant_tensor(type(self).__name__, shape, dtype, self.value)
+        owner = type(self).__name__
+        if isinstance(self.value, float):
+            return _constant_tensor(owner, shape, dtype, self.value)
+        shape = _check_shape(owner, shape)
+        dtype = _check_dtype(owner, dtype, float_only=False)
+        try:
+            filled = np.broadcast_to(self.value, shape)
+        except ValueError:
+            raise ValueError(
+                f"{owner}: its value of shape {self.value.shape} does not broadcast to the "
+                f"shape asked for, {shape}"
+            ) from None
+        return _as_tensor(filled.astype(dtype))
 
     def get_config(self) -> dict[str, Any]:
-        return {"value": self.value}
+        value = self.value
+        return {"value": value if isinstance(value, float) else value.tolist()}
 
 
 # ---------------------------------------------------------------------------
@@ -298,7 +305,7 @@ class RandomInitializer(Initializer):
     """
 
     def __init__(self, seed: int | None = None) -> None:
-        self.seed = _check_seed(type(self).__name__, seed)
+        self.seed = check_int(type(self).__name__, "seed", seed, 0, allow_none=True)
 
     def _draw(self, shape: ShapeLike, dtype: Any, distribution: str, **parameters: float) -> Tensor:
         """Samples `distribution` ('uniform' with minval, maxval; 'untruncated_normal'
@@ -324,10 +331,8 @@ class _MeanStddevInitializer(RandomInitializer):
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None) -> None:
         owner = type(self).__name__
-        self.mean = _check_number(owner, "mean", mean)
-        self.stddev = _check_number(owner, "stddev", stddev)
-        if self.stddev < 0:
-            raise _argument_error(owner, "stddev", stddev, "a number >= 0")
+        self.mean = check_number(owner, "mean", mean)
+        self.stddev = check_number(owner, "stddev", stddev, 0)
         super().__init__(seed=seed)
 
     def __call__(self, shape: ShapeLike, dtype: Any = None) -> Tensor:
@@ -393,8 +398,8 @@ class RandomUniform(RandomInitializer):
         self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None
     ) -> None:
         owner = type(self).__name__
-        self.minval = _check_number(owner, "minval", minval)
-        self.maxval = _check_number(owner, "maxval", maxval)
+        self.minval = check_number(owner, "minval", minval)
+        self.maxval = check_number(owner, "maxval", maxval)
         if self.minval >= self.maxval:
             raise ValueError(
                 f"{owner}: argument `minval` must be less than `maxval`, "
@@ -475,15 +480,13 @@ class VarianceScaling(RandomInitializer):
         seed: int | None = None,
     ) -> None:
         owner = type(self).__name__
-        self.scale = _check_number(owner, "scale", scale)
-        if self.scale <= 0:
-            raise _argument_error(owner, "scale", scale, "a positive number")
-        self.mode = _check_choice(owner, "mode", mode, self.MODES)
+        self.scale = check_number(owner, "scale", scale, 0, low_open=True)
+        self.mode = check_choice(owner, "mode", mode, self.MODES)
         if isinstance(distribution, str):
             distribution = distribution.lower()
             if distribution == "normal":  # Keras's old name for it
                 distribution = "truncated_normal"
-        self.distribution = _check_choice(owner, "distribution", distribution, self.DISTRIBUTIONS)
+        self.distribution = check_choice(owner, "distribution", distribution, self.DISTRIBUTIONS)
         super().__init__(seed=seed)
 
     def __call__(self, shape: ShapeLike, dtype: Any = None) -> Tensor:
@@ -723,6 +726,23 @@ def _instantiate(found: Any, arguments: dict[str, Any]) -> Any:
     return found(**arguments)
 
 
+def _exactly(values: np.ndarray | np.generic | Tensor) -> Callable[..., Tensor]:
+    """Keras 3's initializer for an array or Tensor given directly: its own values, for the
+    shape it has and no other."""
+    array = _as_numbers("get", "identifier", values).copy()
+
+    def initialize_fn(shape: ShapeLike, dtype: Any = None) -> Tensor:
+        shape = _check_shape("get", shape)
+        if shape != array.shape:
+            raise ValueError(
+                f"Expected `shape` to be {array.shape} for direct tensor as initializer. "
+                f"Received shape={shape}"
+            )
+        return _as_tensor(array.astype(_check_dtype("get", dtype, float_only=False)))
+
+    return initialize_fn
+
+
 def get(identifier: Any) -> Callable[..., Any] | None:
     """The initializer an argument like `kernel_initializer=` stands for.
 
@@ -733,7 +753,8 @@ def get(identifier: Any) -> Callable[..., Any] | None:
             - an initializer class (instantiated with its defaults);
             - a name: 'glorot_uniform', 'lecun_normal', 'zeros', 'random_normal', ...
               or a class name 'LecunNormal' (case-sensitive, as in Keras);
-            - a dict `{'class_name': ..., 'config': {...}}` (see `deserialize`).
+            - a dict `{'class_name': ..., 'config': {...}}` (see `deserialize`);
+            - a numpy array or a Tensor: its own values, for exactly its shape (Keras 3).
 
     Returns:
         A callable initializer, or None.
@@ -746,6 +767,8 @@ def get(identifier: Any) -> Callable[..., Any] | None:
         return None
     if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
+    if isinstance(identifier, (np.ndarray, np.generic, Tensor)):
+        return _exactly(identifier)
     initializer = identifier() if inspect.isclass(identifier) else identifier
     if callable(initializer):
         return initializer

@@ -26,10 +26,12 @@ from typing import Any
 
 import numpy as np
 
+from .activations import sigmoid
 from .config import floatx
 from .function import Function
 from .ops import logsumexp
 from .tensor import Tensor
+from .validation import check_bool as _check_bool
 
 __all__ = [
     "EPSILON",
@@ -131,12 +133,6 @@ def _check_fraction(owner: str, name: str, value: Any) -> float:
     return float(value)
 
 
-def _check_bool(owner: str, name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: argument `{name}` must be True or False, received {value!r}")
-    return bool(value)
-
-
 def _log_probabilities(y_pred: Tensor, from_logits: bool, axis: int) -> Tensor:
     """log of the class probabilities along `axis`.
 
@@ -182,8 +178,6 @@ class _SigmoidCrossEntropy(Function):
         return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
 
     def backward(ctx, grad):
-        from .activations import sigmoid  # the activations import the engine, not us
-
         z, y = ctx.saved_tensors
         grad_z = grad * (sigmoid(z) - y) if ctx.needs_input_grad[0] else None
         grad_y = grad * -z if ctx.needs_input_grad[1] else None

@@ -37,10 +37,12 @@ import numpy as np
 from . import config, losses, optimizers
 from . import metrics as metrics_module
 from .callbacks import Callback, CallbackList, History, TerminateOnNaN
-from .files import atomic_write
+from .files import atomic_write, npz_headers
 from .grad_mode import no_grad
 from .layers.base import Layer, unique_name
 from .tensor import Tensor
+from .validation import check_bool as _check_bool
+from .validation import check_positive_int as _check_positive_int
 
 __all__ = ["Sequential"]
 
@@ -105,8 +107,11 @@ class Sequential:
         else:
             input_shape = self._input_shape
         if input_shape is not None:
-            # Check that the layer fits the current output before anything changes.
-            _output_shapes([*self._layers, layer], input_shape)
+            # Check that the layer fits the current output, and build it, before it joins
+            # the model: a layer that cannot be built leaves the model as it was.
+            shapes = _output_shapes([*self._layers, layer], input_shape)
+            if not layer.built:
+                layer.build(shapes[-2])
         self._layers.append(layer)
         if input_shape is not None:
             self.build(input_shape)
@@ -135,7 +140,6 @@ class Sequential:
         for layer in self._layers:
             if not layer.built:
                 layer.build(shape)
-                layer.built = True
             shape = layer.compute_output_shape(shape)
         self._input_shape = input_shape
 
@@ -223,8 +227,10 @@ class Sequential:
             np.savez(f, **arrays)
 
     def load_weights(self, path: str | os.PathLike) -> None:
-        """Read weights written by `save_weights`. They are matched by position; the count
-        and every shape are checked before any weight changes."""
+        """Read weights written by `save_weights`. They are matched by position. The file is
+        not trusted: its names, count, shapes and dtypes are read from the arrays' headers and
+        checked against the model's weights before any data is read (a crafted file cannot
+        make it decompress gigabytes), and before any weight changes."""
         path = _check_npz_path(path, "load_weights")
         if not self.built:
             raise ValueError(
@@ -233,18 +239,43 @@ class Sequential:
             )
         if not os.path.exists(path):
             raise FileNotFoundError(f"{self.name}.load_weights: no such file: {path!r}")
+        owner = f"{self.name}.load_weights"
+        try:
+            headers = npz_headers(path)
+        except ValueError as e:
+            raise ValueError(f"{owner}: not a weights file: {e}") from None
+        keys = self._check_weight_headers(headers, path, owner)
         try:
             with np.load(path, allow_pickle=False) as data:
-                keys = sorted((k for k in data.files if k.startswith("weight_")),
-                              key=lambda k: int(k.removeprefix("weight_")))
                 arrays = [data[k] for k in keys]
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-            raise ValueError(
-                f"{self.name}.load_weights: {path!r} is not a weights file ({e})"
-            ) from None
+            raise ValueError(f"{owner}: {path!r} is not a weights file ({e})") from None
         self._check_weight_arrays(arrays, f"load_weights({path!r})")
         for w, v in zip(self.weights, arrays, strict=True):
             w.data[...] = v
+
+    def _check_weight_headers(self, headers: dict[str, tuple[tuple[int, ...], np.dtype]],
+                              path: str, owner: str) -> list[str]:
+        """The archive's weight names in order, once their count, shapes and dtypes (from
+        the headers) fit the model's weights."""
+        weights = self.weights
+        expected = [f"weight_{i:04d}" for i in range(len(weights))]
+        found = sorted(k for k in headers if k != "names")
+        if len(found) != len(expected):
+            raise ValueError(f"{owner}: the model has {len(weights)} weights, received "
+                             f"{len(found)} arrays in {path!r}")
+        if found != expected:
+            raise ValueError(f"{owner}: not a weights file: {path!r} holds the arrays "
+                             f"{found[:4]}{'...' if len(found) > 4 else ''}, expected "
+                             f"weight_0000, weight_0001, ... (as save_weights writes them)")
+        for i, (key, w) in enumerate(zip(expected, weights, strict=True)):
+            shape, dtype = headers[key]
+            if shape != w.shape or dtype.kind not in "fiu":
+                raise ValueError(
+                    f"{owner}: weight {i} ({w.name}) has shape {w.shape}, received an array "
+                    f"of shape {shape} and dtype {dtype} in {path!r}"
+                )
+        return expected
 
     # ---- summary -----------------------------------------------------------------------------
     def summary(self, print_fn: Any = None) -> None:
@@ -389,6 +420,7 @@ class Sequential:
                 f"{owner}: argument `callbacks` must be a list of Callback objects, "
                 f"received {type(callbacks).__name__}"
             )
+        callback_list = CallbackList(callbacks)  # checks that each one is a Callback
         callbacks = list(callbacks or [])
         if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real) \
                 or not 0 <= validation_split < 1:
@@ -403,7 +435,8 @@ class Sequential:
                     f"{owner}: argument `validation_data` must be a pair (x_val, y_val), "
                     f"received {type(validation_data).__name__}"
                 )
-            x_val, y_val = self._check_data(*validation_data, f"{owner} (validation_data)")
+            x_val, y_val = self._check_data(*validation_data, f"{owner} (validation_data)",
+                                            input_shape=x.shape)
         elif validation_split > 0:
             split_at = int(math.floor(len(x) * (1.0 - validation_split)))
             if split_at == 0 or split_at == len(x):
@@ -415,7 +448,6 @@ class Sequential:
             x, x_val, y, y_val = x[:split_at], x[split_at:], y[:split_at], y[split_at:]
         else:
             x_val = y_val = None
-        callback_list = CallbackList(callbacks)  # checks that each one is a Callback
         history = History()
         callback_list.append(history)
         steps = math.ceil(len(x) / batch_size)
@@ -423,6 +455,8 @@ class Sequential:
         callback_list.set_params({"epochs": epochs, "steps": steps, "verbose": verbose})
         self._compiled_metrics(y.shape, self.compute_output_shape(x.shape))
         stop_cleanly = any(isinstance(c, TerminateOnNaN) for c in callbacks)
+        if not self.built:  # only now that everything is checked: no weights for a bad call
+            self.build(x.shape)
 
         self.stop_training = False
         callback_list.on_train_begin()
@@ -520,8 +554,11 @@ class Sequential:
         self._check_compiled(owner)
         batch_size = _check_positive_int(owner, "batch_size", batch_size)
         verbose = _check_verbose(owner, verbose)
+        callback_list = CallbackList(callbacks)
         x, y = self._check_data(x, y, owner)
-        callback_list = CallbackList(callbacks, model=self)
+        if not self.built:
+            self.build(x.shape)
+        callback_list.set_model(self)
         logs = self._test_loop(x, y, batch_size, callback_list, verbose)
         values = list(logs.values())
         return values if len(values) > 1 else values[0]
@@ -567,8 +604,11 @@ class Sequential:
         owner = f"{self.name}.predict"
         batch_size = _check_positive_int(owner, "batch_size", batch_size)
         verbose = _check_verbose(owner, verbose)
+        callback_list = CallbackList(callbacks)
         x = self._check_inputs(x, owner)
-        callback_list = CallbackList(callbacks, model=self)
+        if not self.built:
+            self.build(x.shape)
+        callback_list.set_model(self)
         steps = math.ceil(len(x) / batch_size)
         progress = _Progress(verbose, steps, "predict")
         outputs = []
@@ -622,9 +662,11 @@ class Sequential:
             )
         return array if dtype is None else array.astype(dtype, copy=False)
 
-    def _check_inputs(self, x: Any, owner: str) -> np.ndarray:
+    def _check_inputs(self, x: Any, owner: str,
+                      input_shape: Sequence[int | None] | None = None) -> np.ndarray:
         """x as an array of the model's float type, of shape (samples, features), finite, and
-        of the width the model takes (which builds the model if it wasn't)."""
+        of the width the model takes (or, unbuilt, of `input_shape`'s width when given, and
+        one its layers fit). Nothing is built here: the caller builds once all is checked."""
         if not self._layers:
             raise ValueError(f"{owner}: the model has no layers; add some first")
         x = self._as_array(x, "x", owner, self._dtype())
@@ -636,18 +678,21 @@ class Sequential:
         if not np.isfinite(x).all():
             raise ValueError(f"{owner}: x contains NaN or inf (first at row "
                              f"{int(np.argwhere(~np.isfinite(x))[0][0])})")
-        if self.built and tuple(x.shape[1:]) != tuple(self._input_shape[1:]):
+        expected = self._input_shape if self.built else input_shape
+        if expected is not None and tuple(x.shape[1:]) != tuple(expected[1:]):
             raise ValueError(
                 f"{owner}: x has {x.shape[1:]} features per sample (shape {x.shape}), but the "
-                f"model takes inputs of shape {self._input_shape}"
+                f"model takes inputs of shape {(None, *expected[1:])}"
             )
         if not self.built:
-            self.build(x.shape)
+            _output_shapes(self._layers, (None, *x.shape[1:]))  # the layers fit this width
         return x
 
-    def _check_data(self, x: Any, y: Any, owner: str) -> tuple[np.ndarray, np.ndarray]:
+    def _check_data(self, x: Any, y: Any, owner: str,
+                    input_shape: Sequence[int | None] | None = None,
+                    ) -> tuple[np.ndarray, np.ndarray]:
         """x and y checked against each other, the model and the loss, before training."""
-        x = self._check_inputs(x, owner)
+        x = self._check_inputs(x, owner, input_shape)
         y = self._as_array(y, "y", owner)
         if y.ndim == 0 or len(y) != len(x):
             raise ValueError(
@@ -773,21 +818,6 @@ def _output_shapes(layers: Sequence[Layer],
     for layer in layers:
         shapes.append(tuple(layer.compute_output_shape(shapes[-1])))
     return shapes
-
-
-def _check_positive_int(owner: str, name: str, value: Any) -> int:
-    message = f"{owner}: argument `{name}` must be a positive integer, received {name}={value!r}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(message)
-    if value < 1:
-        raise ValueError(message)
-    return int(value)
-
-
-def _check_bool(owner: str, name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{owner}: argument `{name}` must be True or False, received {value!r}")
-    return bool(value)
 
 
 def _check_verbose(owner: str, verbose: Any) -> int:

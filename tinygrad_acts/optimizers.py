@@ -25,7 +25,6 @@ plain numpy, as readable, at numpy's speed.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,33 +33,10 @@ import numpy as np
 from .function import Function
 from .grad_mode import no_grad
 from .tensor import Tensor
+from .validation import check_bool as _check_bool
+from .validation import check_number as _check_real
 
 __all__ = ["SGD", "Adam", "ApplyGradients", "Optimizer", "RMSprop", "get"]
-
-
-def _check_real(owner: str, name: str, value: Any, low: float, high: float,
-                low_open: bool = False, high_open: bool = False) -> float:
-    """A finite real number (not a bool) in the interval from low to high."""
-    interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-    message = (
-        f"{owner}: argument `{name}` must be a number in {interval}, received {name}={value!r}"
-    )
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(message)
-    value = float(value)
-    too_low = value <= low if low_open else value < low
-    too_high = value >= high if high_open else value > high
-    if not math.isfinite(value) or too_low or too_high:
-        raise ValueError(message)
-    return value
-
-
-def _check_bool(owner: str, name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(
-            f"{owner}: argument `{name}` must be True or False, received {name}={value!r}"
-        )
-    return bool(value)
 
 
 class Optimizer:

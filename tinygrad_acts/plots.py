@@ -51,11 +51,11 @@ __all__ = [
 
 _INSTALL_HINT = 'pip install "tinygrad_acts[plot]"'
 
-# The activations that act on a vector along an axis are drawn as a function of one number
-# x through the vector [x, 0] (the softmax family: the first component, i.e. a sigmoid-like
-# curve for softmax) or [x, 1] (glu: x * sigmoid(1), a straight line: glu is linear in its
-# first half). See `_curve`.
-_SECOND_COMPONENT = {"softmax": 0.0, "log_softmax": 0.0, "sparsemax": 0.0, "glu": 1.0}
+# The activations that act on a vector along an axis (not `elementwise` in the registry) are
+# drawn as a function of one number x through the vector [x, 0] (the softmax family: the
+# first component, i.e. a sigmoid-like curve for softmax), glu through [x, 1] (x * sigmoid(1),
+# a straight line: glu is linear in its first half). See `_curve`.
+_SECOND_COMPONENT = {"glu": 1.0}
 
 _CURVES = (("f(x)", "C0", "-"), ("f'(x)", "C1", "--"), ("f''(x)", "C2", ":"))
 
@@ -139,9 +139,9 @@ def _curve(name_or_fn: str | Callable, params: dict) -> tuple[str, Callable[[Ten
         name, canonical = getattr(fn, "__name__", type(fn).__name__), None
     args = ", ".join(f"{key}={value!r}" for key, value in params.items())
     label = f"{name}({args})" if args else name
-    if canonical not in _SECOND_COMPONENT:
+    if canonical is None or activations.registry.ENTRIES[canonical].elementwise:
         return label, lambda x: fn(x, **params)
-    second = _SECOND_COMPONENT[canonical]
+    second = _SECOND_COMPONENT.get(canonical, 0.0)
 
     def first_component(x: Tensor) -> Tensor:
         pair = stack([x, Tensor(np.full(x.shape, second))], axis=-1)
@@ -216,15 +216,14 @@ def _check_range(x_range: Any) -> tuple[float, float]:
 
 
 def _gallery_params(name: str) -> dict[str, Any]:
-    """The parameters an activation is drawn with: its defaults, or for `threshold` (which
-    has none) the first form that `checks` catalogues."""
-    from .checks import CATALOGUE
-
-    return dict(CATALOGUE[name][0].params) if name == "threshold" else {}
+    """The parameters an activation is drawn with: those of the first form its page
+    registers (its defaults, but for `threshold`, which has none)."""
+    return dict(activations.registry.FORMS[name][0].params)
 
 
 def _gallery_names(names: Iterable[str] | None) -> list[str]:
-    """The names to draw: the 30 canonical ones by default, else those given, once each."""
+    """The names to draw: every registered one by default (the 30 canonical names of the
+    built-in activations, aliases left out), else those given, once each."""
     if names is None:
         return sorted(activations.registry.CANONICAL)
     chosen = [] if isinstance(names, str) else list(dict.fromkeys(names))
@@ -243,8 +242,8 @@ def activation_gallery(output_dir: str | os.PathLike,
 
     Args:
         output_dir: the folder for the pictures (created if missing).
-        names: the activations to draw; by default the 30 canonical names (swish and
-            hard_swish are silu and hard_silu, drawn once).
+        names: the activations to draw; by default every registered one under its canonical
+            name (swish and hard_swish are silu and hard_silu, drawn once).
 
     Returns:
         The paths written, the overview last.

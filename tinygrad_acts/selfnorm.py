@@ -42,6 +42,7 @@ from .grad_mode import no_grad
 from .layers import AlphaDropout, Dense, Dropout
 from .models import Sequential
 from .tensor import Tensor
+from .validation import check_positive_int as _check_positive_int
 
 __all__ = [
     "DEFAULT_CONFIGS",
@@ -72,15 +73,6 @@ TABLE_LAYERS = (1, 2, 4, 8, 16, 32)
 PROBE_SIZE = 256
 
 _DROPOUTS = {"alpha": AlphaDropout, "standard": Dropout}
-
-
-def _check_positive_int(owner: str, name: str, value: Any) -> int:
-    message = f"{owner}: argument `{name}` must be a positive integer, received {name}={value!r}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(message)
-    if value < 1:
-        raise ValueError(message)
-    return int(value)
 
 
 def _check_dropout(dropout: Any) -> tuple[type, float] | None:

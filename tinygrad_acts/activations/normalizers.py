@@ -11,12 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ..grad_mode import is_grad_enabled
 from ..ops import concatenate
 from ..tensor import Tensor
-from ._arguments import TensorLike, as_float_tensor, check_axis
-from .sigmoids import sigmoid
-from .smooth import sigmoid_gate
+from .arguments import TensorLike, as_float_tensor, check_axis
+from .pieces import indicator
+from .registry import Form, register
+from .sigmoids import sigmoid, sigmoid_array
 
 AxisLike = int | tuple[int, ...] | None
 
@@ -24,13 +24,13 @@ AxisLike = int | tuple[int, ...] | None
 
 
 class Softmax(Function):
-    """softmax(x)_i = e^(x_i) / sum_j e^(x_j), the sums over `axis`;
-    d/dx: the Jacobian is diag(y) - y y^T (y the output), so the gradient is
-    y * (g - sum(g * y))."""
+    """`softmax`'s Function. Subtracting the max changes nothing (it cancels in the ratio)
+    but makes every exponent <= 0: nothing overflows, even for logits 1e4 apart. The
+    Jacobian is diag(y) - y y^T (y the output), applied without building it."""
+
+    derivative = "d/dx = y * (g - sum(g * y)), y = out, g the incoming gradient"
 
     def forward(ctx, x, axis=-1):
-        # Subtracting the max changes nothing (it cancels in the ratio) but makes every
-        # exponent <= 0: nothing overflows, even for logits 1e4 apart.
         out = x - np.max(x, axis=axis, keepdims=True)
         np.exp(out, out=out)
         out /= np.sum(out, axis=axis, keepdims=True)
@@ -42,6 +42,10 @@ class Softmax(Function):
         return y * (grad - (grad * y).sum(axis=ctx.params["axis"], keepdims=True))
 
 
+_AXIS_FORMS = (Form(), Form({"axis": 0}), Form({"axis": None}))
+
+
+@register(forms=_AXIS_FORMS, elementwise=False)
 def softmax(x: TensorLike, axis: AxisLike = -1) -> Tensor:
     """Softmax converts a vector of values to a probability distribution.
 
@@ -58,7 +62,7 @@ def softmax(x: TensorLike, axis: AxisLike = -1) -> Tensor:
     The softmax of each vector x is computed as
     `exp(x) / sum(exp(x))`.
 
-    The input values in are the log-odds of the resulting probability.
+    The input values are the log-odds of the resulting probability.
 
     Derivative: the Jacobian is `diag(y) - y y^T`, with `y = softmax(x)`.
 
@@ -79,31 +83,25 @@ def softmax(x: TensorLike, axis: AxisLike = -1) -> Tensor:
 
 
 class LogSoftmax(Function):
-    """log_softmax(x)_i = x_i - log(sum_j e^(x_j)), the sums over `axis`;
-    d/dx: the Jacobian is I - 1 softmax(x)^T, so the gradient is g - softmax(x) * sum(g),
-    with softmax(x) = e^out."""
+    """`log_softmax`'s Function: x - m - log(sum(e^(x - m))) with m = max(x): exponents
+    <= 0, so nothing overflows, and the largest term of the sum is 1, so the log never sees
+    0. The Jacobian is I - 1 softmax(x)^T, with softmax(x) = e^out."""
 
     name = "log_softmax"
+    derivative = "d/dx = g - exp(out) * sum(g), g the incoming gradient"
 
     def forward(ctx, x, axis=-1):
-        # x - m - log(sum(e^(x - m))) with m = max(x): exponents <= 0, so nothing
-        # overflows, and the largest term of the sum is 1, so the log never sees 0.
         out = x - np.max(x, axis=axis, keepdims=True)
-        exp = np.exp(out)
-        total = np.sum(exp, axis=axis, keepdims=True)
-        out -= np.log(total)
-        if ctx.needs_input_grad:
-            exp /= total  # softmax(x) = e^out, for backward
-            ctx.save_for_backward(out, exp)
+        out -= np.log(np.sum(np.exp(out), axis=axis, keepdims=True))
+        ctx.save_for_backward(out)
         return out
 
     def backward(ctx, grad):
-        out, p = ctx.saved_tensors  # p = softmax(x), computed in forward: a constant here
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): p must
-            p = out.exp()  # be a function of x (through out), to be differentiated too
-        return grad - p * grad.sum(axis=ctx.params["axis"], keepdims=True)
+        (out,) = ctx.saved_tensors
+        return grad - out.exp() * grad.sum(axis=ctx.params["axis"], keepdims=True)
 
 
+@register(forms=_AXIS_FORMS, elementwise=False)
 def log_softmax(x: TensorLike, axis: AxisLike = -1) -> Tensor:
     """Log-Softmax activation function.
 
@@ -133,17 +131,22 @@ def log_softmax(x: TensorLike, axis: AxisLike = -1) -> Tensor:
 
 
 class Sparsemax(Function):
-    """sparsemax(x) = max(x - tau, 0): the point of the probability simplex closest to x,
-    with the threshold tau that makes the outputs sum to 1 (Martins & Astudillo, 2016);
-    d/dx: on the support S = {i : out_i > 0}, with s its 0/1 indicator, the Jacobian is
-    diag(s) - s s^T / |S|, so the gradient is s * (g - sum(g * s) / |S|).
+    """`sparsemax`'s Function (Martins & Astudillo, 2016). x is first shifted by its max,
+    which changes nothing (tau shifts with it) but keeps the sums exact enough: with
+    logits [1e8, 0, 1] in float32, 1 + 1e8 rounds to 1e8 and the unshifted test
+    `1 + k z_(k) > z_(1) + ... + z_(k)` fails even for k = 1. Shifted, z_(1) = 0 and k = 1
+    always passes.
 
-    The function is piecewise linear: its second derivative is 0, and the support, a
-    constant, is all that backward needs.
+    The Jacobian, on the support S = {i : out_i > 0} with s its 0/1 indicator, is
+    diag(s) - s s^T / |S|. The function is piecewise linear: its second derivative is 0, and
+    the support, a constant of backward, is all that backward needs.
     """
+
+    derivative = "d/dx = s * (g - sum(g * s) / sum(s)), s = [out > 0], g the incoming gradient"
 
     def forward(ctx, x, axis=-1):
         z = np.moveaxis(x, axis, -1)
+        z = z - np.max(z, axis=-1, keepdims=True)
         z_sorted = np.flip(np.sort(z, axis=-1), axis=-1)  # largest first
         cumsum = np.cumsum(z_sorted, axis=-1)
         k = np.arange(1, z.shape[-1] + 1, dtype=x.dtype)
@@ -152,17 +155,29 @@ class Sparsemax(Function):
         support_size = np.sum(1 + k * z_sorted > cumsum, axis=-1, keepdims=True)
         tau = np.take_along_axis(cumsum, support_size - 1, axis=-1) - 1
         tau /= support_size.astype(x.dtype)
-        out = np.moveaxis(np.maximum(z - tau, 0), -1, axis)
-        support = (out > 0).astype(x.dtype)
-        ctx.save_for_backward(support, np.sum(support, axis=axis, keepdims=True))
+        out = np.moveaxis(np.clip(z - tau, 0.0, np.inf), -1, axis)
+        ctx.save_for_backward(out)
         return out
 
     def backward(ctx, grad):
-        support, size = ctx.saved_tensors
-        total = (grad * support).sum(axis=ctx.params["axis"], keepdims=True)
-        return support * (grad - total / size)
+        (out,) = ctx.saved_tensors
+        axis = ctx.params["axis"]
+        support = indicator(out.data > 0, out.dtype)  # a constant: its derivative is 0
+        total = (grad * support).sum(axis=axis, keepdims=True)
+        return (grad - total / support.sum(axis=axis, keepdims=True)) * support
 
 
+def _distance_to_threshold(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """How far each entry is from its row's threshold tau, where sparsemax has its kinks:
+    crossing tau moves the entry in or out of the support. On the support out = x - tau, so
+    tau is the largest `x - out` there."""
+    out = sparsemax(Tensor(x), axis=axis).data
+    tau = np.max(np.where(out > 0, x - out, -np.inf), axis=axis, keepdims=True)
+    return np.abs(x - tau)
+
+
+@register(forms=(Form({}, _distance_to_threshold), Form({"axis": 0}, _distance_to_threshold)),
+          elementwise=False)
 def sparsemax(x: TensorLike, axis: int = -1) -> Tensor:
     """Sparsemax activation function.
 
@@ -201,29 +216,27 @@ def sparsemax(x: TensorLike, axis: int = -1) -> Tensor:
 
 
 class Glu(Function):
-    """glu(x) = a * sigmoid(b), where a and b are the first and second halves of x along
-    `axis`;  d/da = sigmoid(b), d/db = a sigmoid(b) (1 - sigmoid(b)): the gradient is the
-    two joined along `axis`."""
+    """`glu`'s Function: the gradient is the two halves' derivatives joined along `axis`."""
+
+    derivative = "d/da = sigmoid(b), d/db = a sigmoid(b) (1 - sigmoid(b)), x = [a, b]"
 
     def forward(ctx, x, axis=-1):
+        ctx.save_for_backward(x)
         a, b = np.split(x, 2, axis=axis)
-        s = sigmoid_gate(b)
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(x, s)
-        return a * s
+        return a * sigmoid_array(b)
 
     def backward(ctx, grad):
-        x, s = ctx.saved_tensors  # s = sigmoid(b), computed in forward: a constant here
+        (x,) = ctx.saved_tensors
         axis = ctx.params["axis"] % x.ndim
         half = x.shape[axis] // 2
         before = (slice(None),) * axis
         a, b = x[before + (slice(None, half),)], x[before + (slice(half, None),)]
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): s must
-            s = sigmoid(b)  # be a function of b, so that it is differentiated too
+        s = sigmoid(b)
         grad_a = grad * s
         return concatenate([grad_a, grad_a * a * (1 - s)], axis=axis)
 
 
+@register(elementwise=False)
 def glu(x: TensorLike, axis: int = -1) -> Tensor:
     """Gated Linear Unit (GLU) activation function.
 

@@ -1,19 +1,17 @@
 """Rectifiers: relu and its family (leaky_relu, relu6, threshold), and the exponential linear
 units (elu, selu, celu), which replace relu's flat negative side by a smooth curve.
 
-Each is a `Function`: `forward` computes on numpy arrays, `backward` gives the derivative in
-Tensor operations, so that it can be differentiated again. At a kink the derivative takes
-PyTorch's value: relu'(0) = 0, leaky_relu'(0) = negative_slope, relu6'(0) = relu6'(6) = 0,
-and elu and selu take their negative branch's derivative at 0 (alpha and scale * alpha).
+Each is a `Function`: `forward` computes on numpy arrays, `backward` is the derivative, one
+rule in Tensor operations on the saved input or output, so that it can be differentiated
+again. At a kink the derivative takes PyTorch's value: relu'(0) = 0,
+leaky_relu'(0) = negative_slope, relu6'(0) = relu6'(6) = 0, and elu and selu take their
+negative branch's derivative at 0 (alpha and scale * alpha).
 
-The piecewise linear ones save their derivative, a piecewise constant array, for backward:
-its own derivative is 0 (away from the kinks), so as a constant it is exactly right. When
-nothing will call backward (`ctx.needs_input_grad` is empty: under no_grad, or no input
-requires grad), forward does not build it.
+The piecewise linear ones have a piecewise constant derivative, an `indicator` of where x
+is, computed in backward from x's values: a constant there, whose own derivative is 0.
 
 numpy notes, for speed: np.clip with two bounds is several times faster than np.maximum or
-np.minimum against a scalar (or np.clip with one bound), and arithmetic on a mask several
-times faster than np.where.
+np.minimum against a scalar, and arithmetic on a mask several times faster than np.where.
 """
 
 from __future__ import annotations
@@ -21,116 +19,89 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ..grad_mode import is_grad_enabled
-from ..ops import where
 from ..tensor import Tensor
-from ._arguments import TensorLike, as_float_tensor, check_number
+from .arguments import Default, TensorLike, as_float_tensor, check_number, resolve_slope
+from .pieces import indicator
+from .registry import Form, register
 
 # ---- relu ----------------------------------------------------------------------------------
 
 
 class ReLU(Function):
-    """relu(x) = min(x, max_value)               for x > threshold,
-               negative_slope * (x - threshold)  for x <= threshold   (+0.0 when the slope is 0);
+    """`relu`'s Function, in its general form (a slope below a threshold, a cap above).
 
-    d/dx = 1               for threshold < x < max_value,
-           0               for x >= max_value (and x > threshold),
-           negative_slope  for x <= threshold   (so relu'(0) = 0, as in PyTorch).
-
-    With the defaults (negative_slope=0, max_value=None, threshold=0) it is max(x, 0). Without
-    a cap or a threshold it is leaky_relu (of slope 0 for plain relu): LeakyReLU's shorter
-    forward does those common forms.
+    max(x, 0) is np.clip(x, 0, inf), capped at max_value: +0.0 for x < 0, NaN stays NaN;
+    then the values up to the threshold are zeroed, and the slope's part added:
+    min(x, threshold) - threshold is x - threshold at and below the threshold, 0 above it.
     """
 
     name = "relu"
+    derivative = (
+        "d/dx = 1 for threshold < x < max_value, 0 for x >= max_value, "
+        "negative_slope for x <= threshold"
+    )
 
     def forward(ctx, x, negative_slope=0.0, max_value=None, threshold=0.0):
-        if max_value is None and threshold == 0.0:  # the common forms: relu(x), leaky_relu(x)
-            return LeakyReLU.forward(ctx, x, negative_slope)
-        above = x > threshold
-        # max(x, 0), capped at max_value: +0.0 for x < 0, NaN stays NaN.
+        ctx.save_for_backward(x)
         out = np.clip(x, 0.0, np.inf if max_value is None else max_value)
         if threshold != 0.0:
-            out *= above  # and 0 up to the threshold too
+            out *= x > threshold
         if negative_slope != 0.0:
-            # min(x - threshold, 0) is x - threshold at and below the threshold, 0 above it.
-            out += negative_slope * np.clip(x - threshold, -np.inf, 0.0)
-        if ctx.needs_input_grad:
-            passing = above if max_value is None else above & (x < max_value)
-            # The derivative, built without branches (np.where and masked assignment are slow):
-            slope = np.array(passing, dtype=x.dtype)  # 1 where x passes, 0 elsewhere for now
-            if negative_slope != 0.0:
-                slope += np.multiply(~above, negative_slope, dtype=x.dtype)
-            ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
+            below = np.clip(x, -np.inf, threshold)
+            if threshold != 0.0:
+                below -= threshold
+            below *= negative_slope
+            out += below
         return out
 
     def backward(ctx, grad):
-        (slope,) = ctx.saved_tensors
-        return grad * slope
+        (x,) = ctx.saved_tensors
+        slope = x.dtype.type(ctx.params.get("negative_slope", 0.0))
+        max_value = ctx.params.get("max_value")
+        above = x.data > ctx.params.get("threshold", 0.0)
+        # 1 - slope + slope = 1 above the threshold, the slope at and below it (both exact,
+        # the slope being rounded to x's precision first); then 0 where the cap holds.
+        derivative = indicator(above, x.dtype, 1 - slope)
+        if slope != 0:
+            derivative += slope
+        if max_value is not None:
+            derivative *= ~(above & (x.data >= max_value))
+        return grad * derivative
 
 
 class LeakyReLU(ReLU):
-    """leaky_relu(x) = x for x > 0, negative_slope * x for x <= 0;
-    d/dx = 1 for x > 0, negative_slope for x <= 0 (at 0 as PyTorch).
-
-    The derivative d is all there is to it: leaky_relu(x) = x * d. So forward builds d,
-    saves it for backward (ReLU's: `grad * d`) and multiplies. With a slope of 0 it is relu,
-    computed as max(x, 0): +0.0 for x < 0, where x * 0 would give -0.0 (and NaN at -inf).
-    """
+    """`leaky_relu`'s Function: ReLU's, with a slope and without a cap or a threshold."""
 
     name = "leaky_relu"
-
-    def forward(ctx, x, negative_slope=0.2):
-        if negative_slope == 0.0:
-            if ctx.needs_input_grad:
-                ctx.save_for_backward(np.array(x > 0, dtype=x.dtype))  # d: 1 for x > 0, else 0
-            return np.clip(x, 0.0, np.inf)
-        # d = [x > 0] (1 - slope) + slope: 1 - slope + slope = 1 for x > 0, the slope
-        # elsewhere; both exactly, when the slope is first rounded to x's precision.
-        slope = x.dtype.type(negative_slope)
-        d = np.array(x > 0, dtype=x.dtype)
-        d *= 1 - slope
-        d += slope
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(d)  # piecewise constant: its own derivative is 0
-        return x * d
+    derivative = "d/dx = 1 for x > 0, negative_slope for x <= 0"
 
 
-class ReLU6(ReLU):
-    """relu6(x) = min(max(x, 0), 6);  d/dx = 1 for 0 < x < 6, else 0 (0 at both kinks, as
-    PyTorch's relu6).
-
-    It is relu capped at 6, and ReLU's forward and backward do the work.
-    """
+class ReLU6(Function):
+    """`relu6`'s Function: clip(x, 0, 6)."""
 
     name = "relu6"
+    derivative = "d/dx = 1 for 0 < x < 6, else 0"
 
     def forward(ctx, x):
-        return ReLU.forward(ctx, x, max_value=6.0)
+        ctx.save_for_backward(x)
+        return np.clip(x, 0.0, 6.0)
+
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ((x.data > 0.0) & (x.data < 6.0))
 
 
-class _Default(float):
-    """A default argument that can tell that it was not given (`isinstance(v, _Default)`),
-    so that a slope given under both of its names is refused; it prints as its number, so
-    the signature reads like Keras's."""
+_NO_SLOPE = Default(0.0)
+_LEAKY_SLOPE = Default(0.2)
 
 
-_NO_SLOPE = _Default(0.0)
-_LEAKY_SLOPE = _Default(0.2)
-
-
-def _slope(fn: str, negative_slope: float, alpha: float | None) -> float:
-    """The slope, given as `negative_slope` (Keras 3) or `alpha` (tf.keras 2), not both."""
-    if alpha is None:
-        return check_number(fn, "negative_slope", negative_slope, minimum=0)
-    if not isinstance(negative_slope, _Default):
-        raise TypeError(
-            f"{fn}: got the slope twice, negative_slope={negative_slope!r} and "
-            f"alpha={alpha!r}; `alpha` is the tf.keras 2 name of `negative_slope`: give one"
-        )
-    return check_number(fn, "alpha", alpha, minimum=0)
-
-
+@register(forms=(
+    Form(kinks=(0.0,)),
+    Form({"negative_slope": 0.1}, (0.0,)),
+    Form({"max_value": 6.0}, (0.0, 6.0)),
+    Form({"threshold": 0.5}, (0.5,)),
+    Form({"negative_slope": 0.5, "max_value": 5.0, "threshold": 0.2}, (0.2, 5.0)),
+))
 def relu(
     x: TensorLike,
     negative_slope: float = _NO_SLOPE,
@@ -181,7 +152,7 @@ def relu(
         - [Nair & Hinton, 2010](https://www.cs.toronto.edu/~fritz/absps/reluICML.pdf)
     """
     params = {
-        "negative_slope": _slope("relu", negative_slope, alpha),
+        "negative_slope": resolve_slope("relu", negative_slope, alpha),
         "max_value": check_number("relu", "max_value", max_value, minimum=0, allow_none=True),
         "threshold": check_number("relu", "threshold", threshold, minimum=0),
     }
@@ -191,6 +162,7 @@ def relu(
     return ReLU.apply(as_float_tensor(x), **changed)
 
 
+@register(forms=(Form(kinks=(0.0,)), Form({"negative_slope": 0.3}, (0.0,))))
 def leaky_relu(
     x: TensorLike, negative_slope: float = _LEAKY_SLOPE, *, alpha: float | None = None
 ) -> Tensor:
@@ -215,10 +187,11 @@ def leaky_relu(
     Reference:
         - [Maas et al., 2013](https://ai.stanford.edu/~amaas/papers/relu_hybrid_icml2013_final.pdf)
     """
-    slope = _slope("leaky_relu", negative_slope, alpha)
+    slope = resolve_slope("leaky_relu", negative_slope, alpha)
     return LeakyReLU.apply(as_float_tensor(x), negative_slope=slope)
 
 
+@register(kinks=(0.0, 6.0))
 def relu6(x: TensorLike) -> Tensor:
     """Relu6 activation function.
 
@@ -243,19 +216,23 @@ def relu6(x: TensorLike) -> Tensor:
 
 
 class Threshold(Function):
-    """threshold(x) = x for x > threshold, default_value otherwise;
-    d/dx = 1 for x > threshold, 0 otherwise (0 at x == threshold, as PyTorch)."""
+    """`threshold`'s Function."""
+
+    derivative = "d/dx = 1 for x > threshold, else 0"
 
     def forward(ctx, x, threshold, default_value):
-        above = x > threshold
-        ctx.save_for_backward(np.array(above, dtype=x.dtype))  # piecewise constant
-        return np.where(above, x, default_value)
+        ctx.save_for_backward(x)
+        return np.where(x > threshold, x, default_value)
 
     def backward(ctx, grad):
-        (above,) = ctx.saved_tensors
-        return grad * above
+        (x,) = ctx.saved_tensors
+        return grad * (x.data > ctx.params["threshold"])
 
 
+@register(forms=(
+    Form({"threshold": 0.3, "default_value": -1.0}, (0.3,)),
+    Form({"threshold": 0.0, "default_value": 0.0}, (0.0,)),
+))
 def threshold(x: TensorLike, threshold: float, default_value: float) -> Tensor:
     """Threshold activation function.
 
@@ -287,86 +264,71 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 
 class ELU(Function):
-    """elu(x) = x for x > 0, alpha * (e^x - 1) for x <= 0;
-    d/dx = 1 for x > 0, alpha * e^x = elu(x) + alpha for x <= 0 (alpha at 0: the negative
-    branch, as PyTorch).
+    """`elu`'s Function. The negative branch is taken of min(x, 0), so that e^x cannot
+    overflow for large x, with expm1, which keeps e^x - 1 exact near 0. Its derivative,
+    alpha e^x, is out + alpha; min(out, 0) + alpha is that on the negative side and alpha on
+    the positive side, where [x > 0] (1 - alpha) makes it 1."""
 
-    The negative branch is taken of min(x, 0), so that e^x cannot overflow for large x, with
-    expm1, which keeps e^x - 1 exact near 0.
-    """
+    derivative = "d/dx = 1 for x > 0, out + alpha for x <= 0"
 
     def forward(ctx, x, alpha):
         negative = np.expm1(np.clip(x, -np.inf, 0.0))
         negative *= alpha  # alpha (e^min(x, 0) - 1): 0 for x > 0
         out = np.clip(x, 0.0, np.inf)
         out += negative
-        if ctx.needs_input_grad:
-            # alpha e^x = negative + alpha for x <= 0, and 1 for x > 0, built by arithmetic:
-            # np.where on a random mask is many times slower (it mispredicts each branch)
-            slope = negative + alpha
-            slope += np.multiply(x > 0, 1.0 - alpha, dtype=x.dtype)
-            ctx.save_for_backward(x, out, slope)
+        ctx.save_for_backward(x, out)
         return out
 
     def backward(ctx, grad):
-        x, out, slope = ctx.saved_tensors  # slope computed in forward: a constant here
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): the slope
-            # must be a function of x (through the output), so that it is differentiated
-            slope = where(x.data > 0, 1.0, out + ctx.params["alpha"])
-        return grad * slope
+        x, out = ctx.saved_tensors
+        alpha = ctx.params["alpha"]
+        positive = indicator(x.data > 0, x.dtype, 1 - alpha)
+        return grad * (out.clip(max_value=0.0) + alpha + positive)
 
 
 class SELU(Function):
-    """selu(x) = scale * x for x > 0, scale * alpha * (e^x - 1) for x <= 0;
-    d/dx = scale for x > 0, scale * alpha * e^x = selu(x) + scale * alpha for x <= 0
-    (scale * alpha at 0: the negative branch, as PyTorch).
+    """`selu`'s Function: elu's, scaled (see ELU). At the dtype's largest numbers
+    scale * x is beyond it: inf, the right answer, without a warning."""
 
-    alpha = 1.67326324..., scale = 1.05070098... (SELU_ALPHA and SELU_SCALE).
-    """
+    derivative = "d/dx = scale for x > 0, out + scale * alpha for x <= 0"
 
     def forward(ctx, x):
         negative = np.expm1(np.clip(x, -np.inf, 0.0))
         negative *= SELU_SCALE * SELU_ALPHA  # 0 for x > 0
-        out = SELU_SCALE * np.clip(x, 0.0, np.inf)
+        with np.errstate(over="ignore"):
+            out = SELU_SCALE * np.clip(x, 0.0, np.inf)
         out += negative
-        if ctx.needs_input_grad:
-            # scale alpha e^x = negative + scale alpha for x <= 0, and scale for x > 0, built
-            # by arithmetic: np.where on a random mask is many times slower
-            slope = negative + SELU_SCALE * SELU_ALPHA
-            slope += np.multiply(x > 0, SELU_SCALE - SELU_SCALE * SELU_ALPHA, dtype=x.dtype)
-            ctx.save_for_backward(x, out, slope)
+        ctx.save_for_backward(x, out)
         return out
 
     def backward(ctx, grad):
-        x, out, slope = ctx.saved_tensors  # slope computed in forward: a constant here
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): the slope
-            # must be a function of x (through the output), so that it is differentiated
-            slope = where(x.data > 0, SELU_SCALE, out + SELU_SCALE * SELU_ALPHA)
-        return grad * slope
+        x, out = ctx.saved_tensors
+        scale_alpha = SELU_SCALE * SELU_ALPHA
+        positive = indicator(x.data > 0, x.dtype, SELU_SCALE - scale_alpha)
+        return grad * (out.clip(max_value=0.0) + scale_alpha + positive)
 
 
 class CELU(Function):
-    """celu(x) = max(x, 0) + alpha * (e^(min(x, 0) / alpha) - 1);
-    d/dx = e^(min(x, 0) / alpha): 1 for x > 0, e^(x / alpha) for x <= 0 (1 at 0 from both
-    sides: celu is continuously differentiable, the point of it)."""
+    """`celu`'s Function: max(x, 0) + alpha (e^(min(x, 0) / alpha) - 1), with expm1 (exact
+    near 0). Its derivative, e^(min(x, 0) / alpha), is min(out, 0) / alpha + 1: 1 for x > 0,
+    e^(x / alpha) for x <= 0 (1 at 0 from both sides: celu is continuously differentiable,
+    the point of it)."""
+
+    derivative = "d/dx = min(out, 0) / alpha + 1"
 
     def forward(ctx, x, alpha):
-        e_minus_1 = np.expm1(np.clip(x, -np.inf, 0.0) / alpha)  # exact near 0 (expm1)
-        out = alpha * e_minus_1
+        out = np.expm1(np.clip(x, -np.inf, 0.0) / alpha)
+        out *= alpha
         out += np.clip(x, 0.0, np.inf)
-        if ctx.needs_input_grad:
-            e_minus_1 += 1  # now the derivative, e^(min(x, 0) / alpha)
-            ctx.save_for_backward(x, e_minus_1)
+        ctx.save_for_backward(out)
         return out
 
     def backward(ctx, grad):
-        x, derivative = ctx.saved_tensors  # from forward: a constant here
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): the
-            # derivative must be a function of x, so that it is differentiated too
-            derivative = (x.clip(max_value=0.0) / ctx.params["alpha"]).exp()
-        return grad * derivative
+        (out,) = ctx.saved_tensors
+        return grad * (out.clip(max_value=0.0) / ctx.params["alpha"] + 1)
 
 
+@register(forms=(Form(kinks=(0.0,)), Form({"alpha": 0.5}, (0.0,))))
 def elu(x: TensorLike, alpha: float = 1.0) -> Tensor:
     """Exponential Linear Unit.
 
@@ -395,6 +357,7 @@ def elu(x: TensorLike, alpha: float = 1.0) -> Tensor:
     return ELU.apply(as_float_tensor(x), alpha=alpha)
 
 
+@register(kinks=(0.0,))
 def selu(x: TensorLike) -> Tensor:
     """Scaled Exponential Linear Unit (SELU).
 
@@ -428,6 +391,7 @@ def selu(x: TensorLike) -> Tensor:
     return SELU.apply(as_float_tensor(x))
 
 
+@register(forms=(Form(kinks=(0.0,)), Form({"alpha": 0.5}, (0.0,))))
 def celu(x: TensorLike, alpha: float = 1.0) -> Tensor:
     """Continuously Differentiable Exponential Linear Unit.
 

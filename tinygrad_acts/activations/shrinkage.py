@@ -2,11 +2,10 @@
 from sparse coding and denoising, where soft thresholding is the proximal operator of the L1
 norm.
 
-Each is a `Function`: `forward` computes on numpy arrays, `backward` gives the derivative in
-Tensor operations. soft_shrink and hard_shrink are piecewise linear: they save their
-derivative, a piecewise constant, for backward; at the threshold it is 0, as PyTorch's
-softshrink and hardshrink. When nothing will call backward (`ctx.needs_input_grad` is
-empty), forward does not build it.
+Each is a `Function`: `forward` computes on numpy arrays, `backward` is the derivative, one
+rule in Tensor operations. soft_shrink and hard_shrink are piecewise linear: their
+derivative is an `indicator` of |x| > threshold (0 at the threshold, as PyTorch's softshrink
+and hardshrink).
 """
 
 from __future__ import annotations
@@ -14,32 +13,32 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from ._arguments import TensorLike, as_float_tensor, check_number
+from .arguments import TensorLike, as_float_tensor, check_number
+from .pieces import indicator
+from .registry import Form, register
 from .sigmoids import tanh
 
 # ---- soft_shrink ---------------------------------------------------------------------------
 
 
 class SoftShrink(Function):
-    """soft_shrink(x) = x - threshold for x > threshold, x + threshold for x < -threshold,
-    0 otherwise, i.e. x - clip(x, -threshold, threshold);
-    d/dx = 1 for |x| > threshold, else 0 (0 at +-threshold, as PyTorch's softshrink)."""
+    """`soft_shrink`'s Function: x - clip(x, -threshold, threshold)."""
 
     name = "soft_shrink"
+    derivative = "d/dx = 1 for |x| > threshold (where out != 0), else 0"
 
     def forward(ctx, x, threshold=0.5):
-        if ctx.needs_input_grad:
-            slope = np.array(np.abs(x) > threshold, dtype=x.dtype)
-            ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
-        return x - np.clip(x, -threshold, threshold)
+        out = x - np.clip(x, -threshold, threshold)
+        ctx.save_for_backward(out)
+        return out
 
     def backward(ctx, grad):
-        (slope,) = ctx.saved_tensors
-        return grad * slope
+        (out,) = ctx.saved_tensors
+        return grad * indicator(out.data != 0, out.dtype)  # out != 0 where |x| > threshold
 
 
+@register(forms=(Form(kinks=(-0.5, 0.5)), Form({"threshold": 1.0}, (-1.0, 1.0))))
 def soft_shrink(x: TensorLike, threshold: float = 0.5) -> Tensor:
     """Soft Shrink activation function.
 
@@ -68,21 +67,22 @@ def soft_shrink(x: TensorLike, threshold: float = 0.5) -> Tensor:
 
 
 class HardShrink(Function):
-    """hard_shrink(x) = x for |x| > threshold, 0 otherwise;
-    d/dx = 1 for |x| > threshold, else 0 (0 at +-threshold, as PyTorch's hardshrink)."""
+    """`hard_shrink`'s Function: x times [|x| > threshold]."""
 
     name = "hard_shrink"
+    derivative = "d/dx = 1 for |x| > threshold (where out != 0), else 0"
 
     def forward(ctx, x, threshold=0.5):
-        keep = np.array(np.abs(x) > threshold, dtype=x.dtype)
-        ctx.save_for_backward(keep)  # the derivative, piecewise constant
-        return x * keep
+        out = x * (np.abs(x) > threshold)
+        ctx.save_for_backward(out)
+        return out
 
     def backward(ctx, grad):
-        (keep,) = ctx.saved_tensors
-        return grad * keep
+        (out,) = ctx.saved_tensors
+        return grad * indicator(out.data != 0, out.dtype)  # out != 0 where |x| > threshold
 
 
+@register(forms=(Form(kinks=(-0.5, 0.5)), Form({"threshold": 1.0}, (-1.0, 1.0))))
 def hard_shrink(x: TensorLike, threshold: float = 0.5) -> Tensor:
     """Hard Shrink activation function.
 
@@ -108,28 +108,25 @@ def hard_shrink(x: TensorLike, threshold: float = 0.5) -> Tensor:
 
 
 class TanhShrink(Function):
-    """tanh_shrink(x) = x - tanh(x);  d/dx = 1 - (1 - tanh(x)^2) = tanh(x)^2.
-
-    Near 0 the difference cancels (it is x^3 / 3 + ...): in float32 its absolute error is
-    about 1e-8 there, well inside the 2e-6 asked, though not small relative to x^3 / 3.
-    """
+    """`tanh_shrink`'s Function. Near 0 the difference cancels (it is x^3 / 3 + ...): in
+    float32 its absolute error is about 1e-8 there, well inside the 2e-6 asked, though not
+    small relative to x^3 / 3. The derivative takes tanh(x) again, rather than x - out,
+    which rounds to 0 once x is large (x - 1 is x in float32 from 2^24 on)."""
 
     name = "tanh_shrink"
+    derivative = "d/dx = tanh(x)^2"
 
     def forward(ctx, x):
-        t = np.tanh(x)
-        if ctx.needs_input_grad:
-            # tanh(x) itself, for backward: x - out would round like x does.
-            ctx.save_for_backward(x, t)
-        return x - t
+        ctx.save_for_backward(x)
+        return x - np.tanh(x)
 
     def backward(ctx, grad):
-        x, t = ctx.saved_tensors  # t = tanh(x), computed in forward: a constant here
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): t must
-            t = tanh(x)  # be a function of x, so that it is differentiated too
+        (x,) = ctx.saved_tensors
+        t = tanh(x)
         return grad * (t * t)
 
 
+@register
 def tanh_shrink(x: TensorLike) -> Tensor:
     """Tanh shrink activation function.
 

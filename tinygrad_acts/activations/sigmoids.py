@@ -2,11 +2,10 @@
 tanh and hard_tanh, and softsign.
 
 Each is a `Function`: `forward` computes on numpy arrays in a numerically stable form, and
-`backward` gives the derivative in Tensor operations, so that it can be differentiated again.
-The piecewise linear ones (hard_sigmoid, sparse_sigmoid, hard_tanh) save their derivative,
-a piecewise constant, for backward; at their kinks it is 0, as PyTorch's hardsigmoid and
-hardtanh. When nothing will call backward (`ctx.needs_input_grad` is empty), forward does
-not build it.
+`backward` is the derivative, one rule in Tensor operations on the saved input or output, so
+that it can be differentiated again. The piecewise linear ones (hard_sigmoid,
+sparse_sigmoid, hard_tanh) have a piecewise constant derivative, an `indicator` of where x
+is; at their kinks it is 0, as PyTorch's hardsigmoid and hardtanh.
 """
 
 from __future__ import annotations
@@ -14,44 +13,42 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from ._arguments import TensorLike, as_float_tensor
+from .arguments import TensorLike, as_float_tensor
+from .pieces import indicator
+from .registry import register
 
 # ---- sigmoid -------------------------------------------------------------------------------
 
 
-def sigmoid_from_exp(e: np.ndarray, positive: np.ndarray) -> np.ndarray:
-    """sigmoid(x), given e = e^-|x| and positive = [x >= 0].
-
-    1 / (1 + e^-x) overflows e^-x for x << 0; e^x / (1 + e^x), the same number, does for
-    x >> 0. Taking the first for x >= 0 and the second for x < 0 needs only e = e^-|x|, in
-    (0, 1]: it cannot overflow. The numerator, 1 or e, is max([x >= 0], e) since e <= 1: no
-    branch. (softplus and log_sigmoid, which compute e anyway, get their derivatives from it.)
-    """
-    numerator = np.array(positive, dtype=e.dtype)  # (a max of two float arrays is faster)
-    np.maximum(numerator, e, out=numerator)
-    numerator /= e + 1.0
-    return numerator
+def sigmoid_array(x: np.ndarray) -> np.ndarray:
+    """sigmoid(x) = 1 / (1 + e^-x) on an array, as written. Below x = -88.7 (float32; -709
+    in float64) e^-x overflows to inf, and 1 / inf = 0 is the right limit to within the
+    smallest normal number (the true value is below 3e-39): that overflow is expected and
+    its warning silenced. Nothing else can go wrong: e^-x > 0, so the sum is >= 1."""
+    denominator = np.negative(x, out=np.empty_like(x))
+    with np.errstate(over="ignore"):
+        np.exp(denominator, out=denominator)
+    denominator += 1
+    return np.reciprocal(denominator, out=denominator)
 
 
 class Sigmoid(Function):
-    """sigmoid(x) = 1 / (1 + e^-x);
-    d/dx = sigmoid(x) * (1 - sigmoid(x)), computed from the output."""
+    """`sigmoid`'s Function (`sigmoid_array`); its derivative from the output."""
+
+    derivative = "d/dx = out (1 - out)"
 
     def forward(ctx, x):
-        out = sigmoid_from_exp(np.exp(-np.abs(x)), x >= 0)
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(out, out * (1.0 - out))
+        out = sigmoid_array(x)
+        ctx.save_for_backward(out)
         return out
 
     def backward(ctx, grad):
-        out, slope = ctx.saved_tensors  # slope = out (1 - out), computed in forward
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): the slope
-            slope = out * (1.0 - out)  # must be a function of the output, to be differentiated
-        return grad * slope
+        (out,) = ctx.saved_tensors
+        return grad * (out * (1 - out))
 
 
+@register
 def sigmoid(x: TensorLike) -> Tensor:
     """Sigmoid activation function.
 
@@ -62,7 +59,7 @@ def sigmoid(x: TensorLike) -> Tensor:
 
     Sigmoid is equivalent to a 2-element softmax, where the second element is assumed to
     be zero. The sigmoid function always returns a value between 0 and 1. It is computed
-    stably: no overflow for any input (`sigmoid(-1000) = 0`, `sigmoid(1000) = 1`).
+    without a warning or NaN for any input (`sigmoid(-1000) = 0`, `sigmoid(1000) = 1`).
 
     Derivative: `sigmoid'(x) = sigmoid(x) * (1 - sigmoid(x))`.
 
@@ -84,25 +81,24 @@ def sigmoid(x: TensorLike) -> Tensor:
 
 
 class HardSigmoid(Function):
-    """hard_sigmoid(x) = clip(x / 6 + 1/2, 0, 1) = clip(x + 3, 0, 6) / 6;
-    d/dx = 1/6 for -3 < x < 3, else 0 (0 at -3 and 3, as PyTorch's hardsigmoid)."""
+    """`hard_sigmoid`'s Function, computed as clip(x + 3, 0, 6) / 6: (x + 3) / 6 rounds once
+    where x + 3 is exact, so hard_sigmoid(-1) is 1/3 to the last bit."""
 
     name = "hard_sigmoid"
+    derivative = "d/dx = 1/6 for -3 < x < 3, else 0"
 
     def forward(ctx, x):
-        if ctx.needs_input_grad:
-            slope = np.multiply(np.abs(x) < 3.0, 1 / 6, dtype=x.dtype)
-            ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
-        # (x + 3) / 6 rounds once where x + 3 is exact: hard_sigmoid(-1) is 1/3 to the last bit.
+        ctx.save_for_backward(x)
         out = np.clip(x + 3.0, 0.0, 6.0)
         out /= 6.0
         return out
 
     def backward(ctx, grad):
-        (slope,) = ctx.saved_tensors
-        return grad * slope
+        (x,) = ctx.saved_tensors
+        return grad * indicator(np.abs(x.data) < 3.0, x.dtype, 1 / 6)
 
 
+@register(kinks=(-3.0, 3.0))
 def hard_sigmoid(x: TensorLike) -> Tensor:
     """Hard sigmoid activation function.
 
@@ -133,29 +129,26 @@ def hard_sigmoid(x: TensorLike) -> Tensor:
 
 
 class LogSigmoid(Function):
-    """log_sigmoid(x) = log(1 / (1 + e^-x)) = -softplus(-x);
-    d/dx = 1 - sigmoid(x) = sigmoid(-x)."""
+    """`log_sigmoid`'s Function. -log(1 + e^-x) = min(x, 0) - log(1 + e^-|x|): the exponent
+    is never positive, so nothing overflows, and log1p keeps the right tail exact (-2e-9 at
+    x = 20, not 0). The derivative, sigmoid(-x), comes from the output: log_sigmoid(x) - x
+    = log_sigmoid(-x), so sigmoid(-x) = e^(out - x), without computing a sigmoid again."""
 
     name = "log_sigmoid"
+    derivative = "d/dx = sigmoid(-x) = exp(out - x)"
 
     def forward(ctx, x):
-        # -log(1 + e^-x) = min(x, 0) - log(1 + e^-|x|): the exponent is never positive, so
-        # nothing overflows, and log1p keeps the right tail exact (-2e-9 at x = 20, not 0).
-        e = np.exp(-np.abs(x))
         out = np.clip(x, -np.inf, 0.0)
-        out -= np.log1p(e)
-        if ctx.needs_input_grad:
-            # sigmoid(-x), from the same e (|-x| = |x|): its numerator is 1 where -x >= 0
-            ctx.save_for_backward(x, sigmoid_from_exp(e, x <= 0))
+        out -= np.log1p(np.exp(-np.abs(x)))
+        ctx.save_for_backward(x, out)
         return out
 
     def backward(ctx, grad):
-        x, s = ctx.saved_tensors  # s = sigmoid(-x), computed in forward: a constant here
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): s must
-            s = sigmoid(-x)  # be a function of x, so that it is differentiated too
-        return grad * s
+        x, out = ctx.saved_tensors
+        return grad * (out - x).exp()
 
 
+@register
 def log_sigmoid(x: TensorLike) -> Tensor:
     """Logarithm of the sigmoid activation function.
 
@@ -178,25 +171,24 @@ def log_sigmoid(x: TensorLike) -> Tensor:
 
 
 class SparseSigmoid(Function):
-    """sparse_sigmoid(x) = clip((x + 1) / 2, 0, 1);
-    d/dx = 1/2 for -1 < x < 1, else 0 (0 at -1 and 1, like hard_tanh, of which it is
-    (hard_tanh(x) + 1) / 2)."""
+    """`sparse_sigmoid`'s Function: (x + 1) / 2, clipped to [0, 1]; it is
+    (hard_tanh(x) + 1) / 2, and its derivative is 0 at the kinks as hard_tanh's."""
 
     name = "sparse_sigmoid"
+    derivative = "d/dx = 1/2 for -1 < x < 1, else 0"
 
     def forward(ctx, x):
-        if ctx.needs_input_grad:
-            slope = np.multiply(np.abs(x) < 1.0, 0.5, dtype=x.dtype)
-            ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
+        ctx.save_for_backward(x)
         out = x + 1.0
         out *= 0.5
         return np.clip(out, 0.0, 1.0)
 
     def backward(ctx, grad):
-        (slope,) = ctx.saved_tensors
-        return grad * slope
+        (x,) = ctx.saved_tensors
+        return grad * indicator(np.abs(x.data) < 1.0, x.dtype, 0.5)
 
 
+@register(kinks=(-1.0, 1.0))
 def sparse_sigmoid(x: TensorLike) -> Tensor:
     """Sparse sigmoid activation function.
 
@@ -224,21 +216,21 @@ def sparse_sigmoid(x: TensorLike) -> Tensor:
 
 
 class Tanh(Function):
-    """tanh(x) = (e^x - e^-x) / (e^x + e^-x);  d/dx = 1 - tanh(x)^2, from the output."""
+    """`tanh`'s Function: numpy's tanh, and the derivative from the output."""
+
+    derivative = "d/dx = 1 - out^2"
 
     def forward(ctx, x):
         out = np.tanh(x)
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(out, 1.0 - out * out)
+        ctx.save_for_backward(out)
         return out
 
     def backward(ctx, grad):
-        out, slope = ctx.saved_tensors  # slope = 1 - out^2, computed in forward: a constant
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): the slope
-            slope = 1.0 - out * out  # must be a function of the output, to be differentiated
-        return grad * slope
+        (out,) = ctx.saved_tensors
+        return grad * (1 - out * out)
 
 
+@register
 def tanh(x: TensorLike) -> Tensor:
     """Hyperbolic tangent activation function.
 
@@ -261,22 +253,21 @@ def tanh(x: TensorLike) -> Tensor:
 
 
 class HardTanh(Function):
-    """hard_tanh(x) = clip(x, -1, 1);
-    d/dx = 1 for -1 < x < 1, else 0 (0 at -1 and 1, as PyTorch's hardtanh)."""
+    """`hard_tanh`'s Function: clip(x, -1, 1)."""
 
     name = "hard_tanh"
+    derivative = "d/dx = 1 for -1 < x < 1, else 0"
 
     def forward(ctx, x):
-        if ctx.needs_input_grad:
-            slope = np.array(np.abs(x) < 1.0, dtype=x.dtype)
-            ctx.save_for_backward(slope)  # piecewise constant: its own derivative is 0
+        ctx.save_for_backward(x)
         return np.clip(x, -1.0, 1.0)
 
     def backward(ctx, grad):
-        (slope,) = ctx.saved_tensors
-        return grad * slope
+        (x,) = ctx.saved_tensors
+        return grad * indicator(np.abs(x.data) < 1.0, x.dtype)
 
 
+@register(kinks=(-1.0, 1.0))
 def hard_tanh(x: TensorLike) -> Tensor:
     """HardTanh activation function.
 
@@ -304,22 +295,26 @@ def hard_tanh(x: TensorLike) -> Tensor:
 
 
 class Softsign(Function):
-    """softsign(x) = x / (1 + |x|);  d/dx = 1 / (1 + |x|)^2."""
+    """`softsign`'s Function. x is first clipped to the finite range, so that +-inf gives
+    +-1 (inf / inf would be NaN). The derivative comes from the output, since
+    1 - |out| = 1 / (1 + |x|): no square of a large number to overflow."""
+
+    derivative = "d/dx = (1 - |out|)^2"
 
     def forward(ctx, x):
-        denominator = np.abs(x)
-        denominator += 1.0
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(x, denominator)
-        return x / denominator
+        largest = np.finfo(x.dtype).max
+        finite_x = np.clip(x, -largest, largest)
+        out = finite_x / (np.abs(finite_x) + 1.0)
+        ctx.save_for_backward(out)
+        return out
 
     def backward(ctx, grad):
-        x, denominator = ctx.saved_tensors  # 1 + |x|, computed in forward: a constant here
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): it must be
-            denominator = x.abs() + 1.0  # a function of x, so that it is differentiated too
-        return grad / (denominator * denominator)
+        (out,) = ctx.saved_tensors
+        r = 1 - out.abs()
+        return grad * (r * r)
 
 
+@register(kinks=(0.0,))  # the second derivative jumps at 0
 def softsign(x: TensorLike) -> Tensor:
     """Softsign activation function.
 

@@ -3,13 +3,13 @@ gate between 0 and 1), squareplus and sparse_plus (softplus made of square roots
 parabolas), exponential and linear.
 
 Each is a `Function`: `forward` computes on numpy arrays in a numerically stable form, and
-`backward` gives the derivative in Tensor operations, so that it can be differentiated again.
+`backward` is the derivative, one rule in Tensor operations on the saved input and output,
+so that it can be differentiated again. Where the derivative needs a value that forward
+computed on the way (sigmoid(x) for silu, Phi(x) for gelu), backward computes it again, as
+a Tensor operation of x, so that the derivative's own derivative is right too.
 
-Most derivatives here reuse a value that forward computes anyway (sigmoid(x) for softplus
-and silu, Phi(x) for gelu, e^x for mish). Saved for backward, such a value comes back as a
-constant: right for the derivative, but the derivative's own derivative would miss its
-part. So backward takes the saved value only when it is not being recorded, and recomputes
-it from x, in Tensor operations, when it is (`create_graph=True`, for second derivatives).
+The gated ones are 0 at x = -inf, where x * gate would be -inf * 0 = NaN: `gated` keeps the
+product at its limit, and their backward rules keep finite what meets a vanishing factor.
 """
 
 from __future__ import annotations
@@ -19,36 +19,37 @@ import math
 import numpy as np
 
 from ..function import Function
-from ..grad_mode import is_grad_enabled
 from ..ops import Exp
 from ..tensor import Tensor
-from ._arguments import TensorLike, as_float_tensor, check_number
+from .arguments import TensorLike, as_float_tensor, check_number
+from .pieces import finite, gate_from_output, gated, indicator
 from .rectifiers import relu
-from .sigmoids import hard_sigmoid, sigmoid, sigmoid_from_exp, sparse_sigmoid, tanh
+from .registry import Form, register
+from .sigmoids import hard_sigmoid, sigmoid_array, sparse_sigmoid, tanh
 
 # ---- softplus ------------------------------------------------------------------------------
 
 
 class Softplus(Function):
-    """softplus(x) = log(1 + e^x);  d/dx = e^x / (1 + e^x) = sigmoid(x)."""
+    """`softplus`'s Function. log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponent is
+    never positive, so nothing overflows, and log1p keeps the left tail exact
+    (softplus(-20) = 2e-9, not 0). The derivative, sigmoid(x), comes from the output:
+    x - softplus(x) = log_sigmoid(x), so sigmoid(x) = e^(x - out), without a sigmoid."""
+
+    derivative = "d/dx = sigmoid(x) = exp(x - out)"
 
     def forward(ctx, x):
-        # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponent is never positive, so
-        # nothing overflows, and log1p keeps the left tail exact (softplus(-20) = 2e-9, not 0).
-        e = np.exp(-np.abs(x))
         out = np.clip(x, 0.0, np.inf)
-        out += np.log1p(e)
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(x, sigmoid_from_exp(e, x >= 0))  # sigmoid(x), from the same e
+        out += np.log1p(np.exp(-np.abs(x)))
+        ctx.save_for_backward(x, out)
         return out
 
     def backward(ctx, grad):
-        x, s = ctx.saved_tensors  # s = sigmoid(x), computed in forward: a constant here
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): s must
-            s = sigmoid(x)  # be a function of x, so that it is differentiated too
-        return grad * s
+        x, out = ctx.saved_tensors
+        return grad * (x - out).exp()
 
 
+@register
 def softplus(x: TensorLike) -> Tensor:
     """Softplus activation function.
 
@@ -69,35 +70,43 @@ def softplus(x: TensorLike) -> Tensor:
 # ---- silu (swish) --------------------------------------------------------------------------
 
 
-def sigmoid_gate(b: np.ndarray) -> np.ndarray:
-    """sigmoid(b) = 1 / (1 + e^-b), the gate of silu and glu. Below b = -88 (float32) e^-b
-    overflows to inf, and 1 / inf = 0 is the right limit: that overflow is expected and its
-    warning silenced. (sigmoid itself keeps the tail below 1e-38 that this rounds to 0; as a
-    factor, 0 is as good.)"""
-    with np.errstate(over="ignore"):
-        denominator = np.exp(-b)
-    denominator += 1
-    return 1 / denominator
+class SiluGate(Function):
+    """sigmoid(x), read off silu's output (`gate_from_output`) rather than computed again;
+    its derivative is sigmoid's, s (1 - s), from its own output (`out` only supplies the
+    value: no gradient flows to it)."""
+
+    name = "sigmoid"
+    derivative = "d/dx = s (1 - s), s = out"
+
+    def forward(ctx, x, silu_out):
+        s = gate_from_output(x, silu_out, at_zero=0.5)
+        ctx.save_for_backward(s)
+        return s
+
+    def backward(ctx, grad):
+        (s,) = ctx.saved_tensors
+        return grad * (s * (1 - s)), None
 
 
 class Silu(Function):
-    """silu(x) = x * sigmoid(x) = x / (1 + e^-x);
-    d/dx = s + x s (1 - s) = s + silu(x) (1 - s), with s = sigmoid(x)."""
+    """`silu`'s Function: x gated by sigmoid(x). Its derivative, s + x s (1 - s) with
+    s = sigmoid(x), is s + out (1 - s); s is read off the output (`SiluGate`), and out is
+    kept finite there, since at x = +inf, 1 - s = 0."""
+
+    derivative = "d/dx = s + out (1 - s), s = sigmoid(x) = out / x"
 
     def forward(ctx, x):
-        s = sigmoid_gate(x)
-        out = x * s
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(x, out, s)
+        out = gated(x, sigmoid_array(x))
+        ctx.save_for_backward(x, out)
         return out
 
     def backward(ctx, grad):
-        x, out, s = ctx.saved_tensors  # s = sigmoid(x), computed in forward: a constant here
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): s must
-            s = sigmoid(x)  # be a function of x, so that it is differentiated too
-        return grad * (s + out * (1 - s))
+        x, out = ctx.saved_tensors
+        s = SiluGate.apply(x, out)
+        return grad * (s + finite(out) * (1 - s))
 
 
+@register
 def silu(x: TensorLike) -> Tensor:
     """Sigmoid Linear Unit (SiLU) activation function, also known as Swish.
 
@@ -118,36 +127,34 @@ def silu(x: TensorLike) -> Tensor:
     return Silu.apply(as_float_tensor(x))
 
 
-swish = silu
+swish = register(silu, "swish")  # an alias: the same function, serialized as silu
 
 
 # ---- hard_silu (hard_swish) ----------------------------------------------------------------
 
 
 class HardSilu(Function):
-    """hard_silu(x) = x * h(x), h = hard_sigmoid: h(x) = clip(x + 3, 0, 6) / 6. It is 0 for
-    x <= -3, x for x >= 3, a parabola between;
-    d/dx = h(x) + x h'(x) (the product rule), with h' = 1/6 on [-3, 3], 0 elsewhere: 0 for
-    x < -3, x / 3 + 1/2 for -3 <= x <= 3, 1 for x > 3 (the derivative jumps at -3 and 3,
-    where it takes PyTorch's values)."""
+    """`hard_silu`'s Function: x h(x), h = hard_sigmoid, with x taken as at least -3 (where
+    h = 0), so that x = -inf gives 0. Its derivative is h + x h' (the product rule), with
+    h' = 1/6 on (-3, 3), 0 elsewhere; there x h' = x / 6 = h - 1/2, which is finite for
+    every x. At -3 and 3 it is 0 and 1, and the second derivative 0, as PyTorch's."""
 
     name = "hard_silu"
+    derivative = "d/dx = h + (h - 1/2) [|x| < 3], h = hard_sigmoid(x)"
 
     def forward(ctx, x):
-        h = np.clip(x + 3.0, 0.0, 6.0)
-        h /= 6.0
-        if ctx.needs_input_grad:
-            slope = np.multiply(np.abs(x) <= 3.0, 1 / 6, dtype=x.dtype)  # h', a constant
-            ctx.save_for_backward(x, h, slope)
-        return x * h
+        ctx.save_for_backward(x)
+        out = np.clip(x + 3.0, 0.0, 6.0) / 6.0  # h(x)
+        out *= np.clip(x, -3.0, np.inf)  # x h(x), with x = -inf taken as -3, where h = 0
+        return out
 
     def backward(ctx, grad):
-        x, h, slope = ctx.saved_tensors  # h = hard_sigmoid(x), from forward: a constant here
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): h must be
-            h = hard_sigmoid(x)  # a function of x, so that it is differentiated too
-        return grad * (h + x * slope)
+        (x,) = ctx.saved_tensors
+        h = hard_sigmoid(x)
+        return grad * (h + (h - 0.5) * indicator(np.abs(x.data) < 3.0, x.dtype))
 
 
+@register(kinks=(-3.0, 3.0))
 def hard_silu(x: TensorLike) -> Tensor:
     """Hard SiLU activation function, also known as Hard Swish.
 
@@ -174,46 +181,49 @@ def hard_silu(x: TensorLike) -> Tensor:
     return HardSilu.apply(as_float_tensor(x))
 
 
-hard_swish = hard_silu
+hard_swish = register(hard_silu, "hard_swish")  # an alias of hard_silu
 
 
 # ---- mish ----------------------------------------------------------------------------------
 
 
-class Mish(Function):
-    """mish(x) = x * tanh(softplus(x));
-    d/dx = t + x sigmoid(x) (1 - t^2), with t = tanh(softplus(x)).
+def _mish_cap(dtype: np.dtype) -> float:
+    """Where mish is x and its derivative 1 to the precision of `dtype`: t = tanh(softplus(x))
+    is 1 there, and the derivative's second term, about 4 x e^-2x, below half an ulp of 1.
+    (In float16, e^x (e^x + 2) at the cap is also just below the largest number.)"""
+    return {np.float16: 5.4, np.float32: 10.5}.get(np.dtype(dtype).type, 21.0)
 
-    Both come out of e = e^x without a tanh or a log: expanding tanh(log(1 + e)) gives
-    t = n / (n + 2) with n = e (e + 2); with sigmoid(x) = e / (1 + e) and
-    1 - t^2 = 4 (1 + e)^2 / (n + 2)^2, the derivative is t + 4 x e (1 + e) / (n + 2)^2.
-    Beyond x = 20, t is 1 to double precision and the derivative's second term below
-    1e-15: x is capped there, so that e^x cannot overflow (and x e (1 + e) / (n + 2)^2
-    stays negligible instead of growing with x).
-    """
+
+class Mish(Function):
+    """`mish`'s Function. tanh(softplus(x)) and the derivative come out of e = e^x without a
+    tanh or a log: expanding tanh(log(1 + e)) gives t = n / (n + 2) with n = e (e + 2); with
+    sigmoid(x) = e / (1 + e) and 1 - t^2 = 4 (1 + e)^2 / (n + 2)^2, the derivative is
+    t + 4 x e (1 + e) / (n + 2)^2. x is capped where the function is x to the dtype's
+    precision (`_mish_cap`), so that e^x cannot overflow (and x e (1 + e) / (n + 2)^2 stays
+    negligible instead of growing with x). Below -1000, where e^x is 0 in every dtype, mish
+    is 0 (and at x = -inf too, not -inf * 0); so is its derivative, where x is clipped at
+    -1000."""
+
+    derivative = "d/dx = t + 4 x e (1 + e) / (n + 2)^2, e = exp(x), n = e (e + 2), t = n / (n + 2)"
 
     def forward(ctx, x):
-        x_capped = np.clip(x, -np.inf, 20.0)
-        e = np.exp(x_capped)
-        n = e * (e + 2)
-        out = n / (n + 2)
-        out *= x
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(x, x_capped, e)
-        return out
+        ctx.save_for_backward(x)
+        e = np.exp(np.clip(x, -np.inf, _mish_cap(x.dtype)))
+        n = e + 2
+        n *= e  # e (e + 2)
+        return gated(x, n / (n + 2))
 
     def backward(ctx, grad):
-        x, x_capped, e = ctx.saved_tensors  # min(x, 20), e^min(x, 20): constants here
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): they must
-            x_capped = x.clip(max_value=20.0)  # be functions of x, so that they are
-            e = x_capped.exp()  # differentiated too
+        (x,) = ctx.saved_tensors
+        x_capped = x.clip(-1000.0, _mish_cap(x.dtype))
+        e = x_capped.exp()
         n = e * (e + 2)
         d = n + 2
-        t = n / d
-        # 4 x e (1 + e) / d^2, grouped so that no factor overflows for large x
-        return grad * (t + (x_capped / d) * (e * (e + 1) / d) * 4)
+        # 4 x e (1 + e) / d^2, grouped so that no factor overflows
+        return grad * (n / d + (x_capped / d) * (e * (e + 1) / d) * 4)
 
 
+@register
 def mish(x: TensorLike) -> Tensor:
     """Mish activation function.
 
@@ -254,43 +264,47 @@ def _normal_cdf(x: np.ndarray) -> np.ndarray:
 
 
 def _normal_pdf(x: Tensor) -> Tensor:
-    """phi(x) = exp(-x^2 / 2) / sqrt(2 pi), in Tensor operations. x is clipped to +-40, where
-    phi is 0 to double precision already, so that x^2 cannot overflow."""
-    x = x.clip(-40.0, 40.0)
+    """phi(x) = exp(-x^2 / 2) / sqrt(2 pi), in Tensor operations."""
     return (x * x * -0.5).exp() * _INV_SQRT_2PI
 
 
-class NormalCdf(Function):
-    """Phi(x), the standard normal distribution function;  d/dx = phi(x), its density.
-    gelu's derivative uses it, so that gelu's second derivative is right too."""
+class GeluGate(Function):
+    """Phi(x), read off gelu's output (`gate_from_output`) rather than computed again (an
+    erfc costs more than all the rest of gelu); its derivative is Phi's, phi(x), so that
+    gelu's second derivative is right too (`out` only supplies the value: no gradient flows
+    to it). Beyond +-40, phi is 0 even in float64."""
 
     name = "normal_cdf"
+    derivative = "d/dx = phi(x) = exp(-x^2 / 2) / sqrt(2 pi)"
 
-    def forward(ctx, x):
+    def forward(ctx, x, gelu_out):
         ctx.save_for_backward(x)
-        return _normal_cdf(x)
+        return gate_from_output(x, gelu_out, at_zero=0.5)
 
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * _normal_pdf(x)
+        return grad * _normal_pdf(x.clip(-40.0, 40.0)), None
 
 
 class Gelu(Function):
-    """gelu(x) = x * Phi(x), Phi the standard normal distribution function;
-    d/dx = Phi(x) + x * phi(x), phi(x) = exp(-x^2 / 2) / sqrt(2 pi) its density.
-    (`approximate` is always False here: the parameter only labels the operation.)"""
+    """`gelu`'s Function, exact: x Phi(x), with Phi from erfc (`_normal_cdf`); the derivative
+    reads Phi off the output (`GeluGate`). In it, x is clipped to +-40, where phi is 0
+    already (even in float64), so that x^2 cannot overflow and x phi(x) is 0, not inf * 0, at
+    x = +-inf. (`approximate` is always False here: the parameter only labels the
+    operation.)"""
+
+    name = "gelu"
+    derivative = "d/dx = Phi(x) + x phi(x), Phi(x) = out / x"
 
     def forward(ctx, x, approximate=False):
-        cdf = _normal_cdf(x)
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(x, cdf)
-        return x * cdf
+        out = gated(x, _normal_cdf(x))
+        ctx.save_for_backward(x, out)
+        return out
 
     def backward(ctx, grad):
-        x, cdf = ctx.saved_tensors  # cdf = Phi(x), computed in forward: a constant here
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): Phi(x)
-            cdf = NormalCdf.apply(x)  # must be a function of x, so that it is differentiated
-        return grad * (cdf + x * _normal_pdf(x))
+        x, out = ctx.saved_tensors
+        x40 = x.clip(-40.0, 40.0)
+        return grad * (GeluGate.apply(x, out) + x40 * _normal_pdf(x40))
 
 
 def _gelu_tanh_argument(x):
@@ -304,34 +318,35 @@ def _gelu_tanh_argument_derivative(x):
 
 
 class GeluApproximate(Function):
-    """gelu(x) ~ x (1 + tanh(u)) / 2, u = sqrt(2 / pi) (x + 0.044715 x^3);
-    d/dx = (1 + t) / 2 + x (1 - t^2) u' / 2, t = tanh(u), u' = sqrt(2 / pi) (1 + 0.134145 x^2).
+    """`gelu`'s Function with `approximate=True`: x (1 + tanh(u)) / 2.
 
     Beyond |x| = 10, u > 43 and tanh(u) is +-1 exactly, even in double precision: there the
     function is exactly relu and its derivative 0 or 1. So x is clipped to +-10 wherever it
-    enters u (changing nothing), which keeps x^3 from overflowing and 0 * inf from a NaN.
-    (`approximate` is always True here: the parameter only labels the operation.)"""
+    enters u (changing nothing), which keeps x^3 from overflowing and the derivative's
+    x (1 - t^2) from being inf * 0. (`approximate` is always True here: the parameter only
+    labels the operation.)"""
 
     name = "gelu"
+    derivative = (
+        "d/dx = (1 + t) / 2 + x (1 - t^2) u' / 2, t = tanh(u), u = sqrt(2 / pi) (x + 0.044715 x^3)"
+    )
 
     def forward(ctx, x, approximate=True):
-        t = np.tanh(_gelu_tanh_argument(np.clip(x, -10.0, 10.0)))
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(x, t)
-        out = t + 1
-        out *= 0.5
-        out *= x
-        return out
+        ctx.save_for_backward(x)
+        half_gate = np.tanh(_gelu_tanh_argument(np.clip(x, -10.0, 10.0)))
+        half_gate += 1
+        half_gate *= 0.5
+        return gated(x, half_gate)
 
     def backward(ctx, grad):
-        x, t = ctx.saved_tensors  # t = tanh(u), computed in forward: a constant here
-        x = x.clip(-10.0, 10.0)  # outside, 1 - t^2 = 0: the second term vanishes anyway
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): t must
-            t = tanh(_gelu_tanh_argument(x))  # be a function of x, to be differentiated too
-        du = _gelu_tanh_argument_derivative(x)
-        return grad * ((1 + t) * 0.5 + x * (1 - t * t) * du * 0.5)
+        (x,) = ctx.saved_tensors
+        x10 = x.clip(-10.0, 10.0)
+        t = tanh(_gelu_tanh_argument(x10))
+        du = _gelu_tanh_argument_derivative(x10)
+        return grad * ((1 + t) * 0.5 + x10 * (1 - t * t) * du * 0.5)
 
 
+@register(forms=(Form(), Form({"approximate": True})))
 def gelu(x: TensorLike, approximate: bool = False) -> Tensor:
     """Gaussian error linear unit (GELU) activation function.
 
@@ -374,27 +389,29 @@ def gelu(x: TensorLike, approximate: bool = False) -> Tensor:
 
 
 class Squareplus(Function):
-    """squareplus(x) = (x + sqrt(x^2 + b)) / 2;
-    d/dx = (1 + x / sqrt(x^2 + b)) / 2 = out / sqrt(x^2 + b).
+    """`squareplus`'s Function. Both directions use squareplus(x) - squareplus(-x) = x (the
+    square roots cancel). In forward, it gives squareplus(x) = max(x, 0) + squareplus(-|x|),
+    where the second term is computed as (b / 2) / (sqrt(x^2 + b) + |x|) (the same number):
+    nothing cancels, while the plain formula gives 0 at x = -1e4 in float32 (the truth is
+    1e-4). In backward, it gives sqrt(x^2 + b) = out + squareplus(-x) = out + (out - x): no
+    square root, and no x^2 to overflow.
 
-    Both use squareplus(x) - squareplus(-x) = x (the square roots cancel). In forward, it
-    gives squareplus(x) = max(x, 0) + squareplus(-|x|), where the second term is computed as
-    (b / 2) / (sqrt(x^2 + b) + |x|) (the same number): nothing cancels, while the plain
-    formula gives 0 at x = -1e4 in float32 (the truth is 1e-4). In backward, it gives
-    sqrt(x^2 + b) = out + squareplus(-x) = out + (out - x): no square root, and no x^2 to
-    overflow.
+    float16 is computed in float32, where x^2 cannot overflow (squareplus(-1000) is 0.001,
+    not 0); beyond |x| ~ 1e19 in float32 (1e154 in float64) x^2 overflows to inf and the
+    fraction is taken as its limit, 0 (to 1e-19): that overflow is expected and silenced.
     """
 
+    derivative = "d/dx = (1 + x / sqrt(x^2 + b)) / 2 = out / (out + (out - x))"
+
     def forward(ctx, x, b):
-        # Beyond |x| ~ 1e19 (float32) x^2 overflows to inf and the fraction's limit, 0, is
-        # right (to 1e-19): that overflow is expected and its warning silenced.
+        wide = x.astype(np.result_type(x.dtype, np.float32), copy=False)
         with np.errstate(over="ignore"):
-            denominator = np.sqrt(x * x + b)
-        denominator += np.abs(x)
+            denominator = np.sqrt(wide * wide + b)
+        denominator += np.abs(wide)
         out = (b / 2) / denominator
-        out += np.clip(x, 0.0, np.inf)
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(x, out)
+        out += np.clip(wide, 0.0, np.inf)
+        out = out.astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, out)
         return out
 
     def backward(ctx, grad):
@@ -402,6 +419,7 @@ class Squareplus(Function):
         return grad * (out / (out + (out - x)))
 
 
+@register(forms=(Form(), Form({"b": 1.0}), Form({"b": 0.0}, (0.0,))))
 def squareplus(x: TensorLike, b: float = 4) -> Tensor:
     """Squareplus activation function.
 
@@ -435,33 +453,28 @@ def squareplus(x: TensorLike, b: float = 4) -> Tensor:
 
 
 class SparsePlus(Function):
-    """sparse_plus(x) = 0 for x <= -1, (x + 1)^2 / 4 for -1 < x < 1, x for x >= 1;
-    d/dx = (clip(x, -1, 1) + 1) / 2 = sparse_sigmoid(x): 0, then (x + 1) / 2, then 1
-    (continuous).
-
-    One formula gives the three pieces: sparse_plus(x) = d^2 + max(x - 1, 0), with d the
-    derivative: d^2 is 0 below -1 and 1 above 1, where max(x - 1, 0) adds the rest up to x.
-    """
+    """`sparse_plus`'s Function. One formula gives the three pieces: sparse_plus(x) =
+    d^2 + max(x - 1, 0), with d = (clip(x, -1, 1) + 1) / 2 its derivative: d^2 is 0 below
+    -1 and 1 above 1, where max(x - 1, 0) adds the rest up to x."""
 
     name = "sparse_plus"
+    derivative = "d/dx = sparse_sigmoid(x) = (clip(x, -1, 1) + 1) / 2"
 
     def forward(ctx, x):
+        ctx.save_for_backward(x)
         d = np.clip(x, -1.0, 1.0)
         d += 1
         d *= 0.5
         out = d * d
         out += np.clip(x - 1, 0.0, np.inf)
-        if ctx.needs_input_grad:
-            ctx.save_for_backward(x, d)
         return out
 
     def backward(ctx, grad):
-        x, d = ctx.saved_tensors  # d = sparse_sigmoid(x), from forward: a constant here
-        if is_grad_enabled():  # backward is being recorded (create_graph=True): d must
-            d = sparse_sigmoid(x)  # be a function of x, so that it is differentiated too
-        return grad * d
+        (x,) = ctx.saved_tensors
+        return grad * sparse_sigmoid(x)
 
 
+@register(kinks=(-1.0, 1.0))
 def sparse_plus(x: TensorLike) -> Tensor:
     """SparsePlus activation function.
 
@@ -489,17 +502,18 @@ def sparse_plus(x: TensorLike) -> Tensor:
 
 
 class Exponential(Exp):
-    """exponential(x) = e^x;  d/dx = e^x, the output itself (the engine's Exp, whose
-    backward it inherits). e^x beyond the float range is inf, as in Keras, without a
-    warning."""
+    """`exponential`'s Function: the engine's Exp, whose backward it inherits, without the
+    warning where e^x is beyond the float range (inf, as in Keras)."""
 
     name = "exponential"
+    derivative = "d/dx = out"
 
     def forward(ctx, x):
         with np.errstate(over="ignore"):
             return super().forward(x)
 
 
+@register
 def exponential(x: TensorLike) -> Tensor:
     """Exponential activation function.
 
@@ -518,17 +532,19 @@ def exponential(x: TensorLike) -> Tensor:
 
 
 class Linear(Function):
-    """linear(x) = x;  d/dx = 1: the gradient passes through unchanged."""
+    """`linear`'s Function: the same values without a copy; a new array object all the
+    same, so that the graph tells the input and the output apart."""
+
+    derivative = "d/dx = 1"
 
     def forward(ctx, x):
-        # The same values without a copy; a new array object all the same, so that the graph
-        # tells the input and the output apart.
         return x.view()
 
     def backward(ctx, grad):
         return grad
 
 
+@register
 def linear(x: TensorLike) -> Tensor:
     """Linear activation function (pass-through).
 

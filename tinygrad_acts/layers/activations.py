@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import activations, initializers
-from ..activations._arguments import check_axis, check_number
-from ..activations.rectifiers import _Default, _slope
+from ..activations.arguments import Default, check_axis, check_number, resolve_slope
 from ..grad_mode import no_grad
 from ..ops import where
 from ..tensor import Tensor
@@ -132,7 +131,7 @@ class ReLU(Layer):
         }
 
 
-_LEAKY_LAYER_SLOPE = _Default(0.3)  # the layer's default; the function's is 0.2
+_LEAKY_LAYER_SLOPE = Default(0.3)  # the layer's default; the function's is 0.2
 
 
 class LeakyReLU(Layer):
@@ -164,7 +163,7 @@ class LeakyReLU(Layer):
     ) -> None:
         if alpha is None:  # None as the slope is a ValueError in Keras, not a TypeError
             _check_parameter("LeakyReLU", "negative_slope", negative_slope)
-        self.negative_slope = _slope("LeakyReLU", negative_slope, alpha)
+        self.negative_slope = resolve_slope("LeakyReLU", negative_slope, alpha)
         super().__init__(**kwargs)
 
     def call(self, inputs: Tensor) -> Tensor:

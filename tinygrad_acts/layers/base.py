@@ -3,11 +3,14 @@
 backward reaches its weights.
 
 Subclasses write `build(input_shape)` (create weights with `add_weight`) and
-`call(inputs)` or `call(inputs, training=None)`, as in Keras.
+`call(inputs)` or `call(inputs, training=None)`, as in Keras. As in Keras, calling `build`
+marks the layer built (whoever calls it), and a layer that writes no `build` has nothing to
+build: it is built when made.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections import defaultdict
@@ -15,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import config
+from .. import config, initializers
 from ..grad_mode import name_scope
 from ..tensor import Tensor
+from ..validation import argument_error, check_bool
 
 _name_counts: defaultdict[str, int] = defaultdict(int)
 
@@ -53,22 +57,21 @@ class Layer:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._call_takes_training = "training" in inspect.signature(cls.call).parameters
+        if "build" in cls.__dict__:
+            cls.build = _marks_built(cls.__dict__["build"])
 
     def __init__(self, name: str | None = None, trainable: bool = True, dtype: Any = None) -> None:
         if name is not None and (not isinstance(name, str) or not name):
             raise ValueError(
                 f"{type(self).__name__}: name must be a non-empty str, received {name!r}"
             )
-        if not isinstance(trainable, bool):
-            raise TypeError(
-                f"{type(self).__name__}: trainable must be a bool, received {trainable!r}"
-            )
+        trainable = check_bool(type(self).__name__, "trainable", trainable)
+        dtype = _check_dtype(type(self).__name__, dtype)  # before a name is used up
         self.name = name or unique_name(_snake_case(type(self).__name__))
         self.trainable = trainable
-        self.dtype = np.dtype(dtype or config.floatx()).name
-        self.built = False
+        self.dtype = dtype
+        self.built = type(self).build is Layer.build  # nothing to build: built when made
         self._weights: list[Tensor] = []
-        self._trainable_flags: list[bool] = []
 
     # ---- weights -------------------------------------------------------------------------
     def add_weight(
@@ -76,13 +79,10 @@ class Layer:
         trainable: bool = True,
     ) -> Tensor:
         """Create a weight of `shape` filled by `initializer` (a name or an Initializer)."""
-        from .. import initializers
-
         values = initializers.get(initializer)(tuple(shape), dtype=self.dtype)
         weight = Tensor(np.asarray(values, dtype=self.dtype), requires_grad=trainable,
                         name=f"{self.name}/{name}")
         self._weights.append(weight)
-        self._trainable_flags.append(trainable)
         return weight
 
     @property
@@ -93,7 +93,7 @@ class Layer:
     def trainable_weights(self) -> list[Tensor]:
         if not self.trainable:
             return []
-        return [w for w, t in zip(self._weights, self._trainable_flags, strict=False) if t]
+        return [w for w in self._weights if w.requires_grad]
 
     @property
     def non_trainable_weights(self) -> list[Tensor]:
@@ -107,20 +107,33 @@ class Layer:
         return [w.data.copy() for w in self._weights]
 
     def set_weights(self, values: list[Any]) -> None:
-        """Replace the weights' values (checked first: nothing changes on a mismatch)."""
-        values = [np.asarray(v) for v in values]
+        """Replace the weights' values. Every array is checked (count, shape, numbers)
+        before any weight changes: a bad array, wherever it is, changes nothing."""
+        if not isinstance(values, (list, tuple)):
+            raise TypeError(f"{self.name}.set_weights: expected a list of arrays, "
+                            f"received {type(values).__name__}")
         if len(values) != len(self._weights):
             raise ValueError(
                 f"{self.name}.set_weights: expected {len(self._weights)} arrays, "
                 f"received {len(values)}"
             )
-        for w, v in zip(self._weights, values, strict=False):
+        arrays = []
+        for w, v in zip(self._weights, values, strict=True):
+            try:
+                v = np.asarray(v)
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"{self.name}.set_weights: weight {w.name} needs an array of "
+                                 f"numbers ({e})") from None
             if v.shape != w.shape:
                 raise ValueError(
                     f"{self.name}.set_weights: weight {w.name} has shape {w.shape}, "
                     f"received an array of shape {v.shape}"
                 )
-        for w, v in zip(self._weights, values, strict=False):
+            if v.dtype.kind not in "fiub":
+                raise ValueError(f"{self.name}.set_weights: weight {w.name} needs numbers, "
+                                 f"received an array of dtype {v.dtype}")
+            arrays.append(v.astype(w.dtype))
+        for w, v in zip(self._weights, arrays, strict=True):
             w.data[...] = v
 
     # ---- calling -------------------------------------------------------------------------
@@ -140,7 +153,6 @@ class Layer:
         x = inputs
         if not self.built:
             self.build(x.shape)
-            self.built = True
         if self._call_takes_training:
             kwargs["training"] = bool(training)
         with name_scope(self.name):
@@ -151,6 +163,38 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _marks_built(build: Any) -> Any:
+    """`build`, then `self.built = True`; a build that raises leaves the layer as it was
+    (no half-made weights, still unbuilt)."""
+
+    @functools.wraps(build)
+    def build_and_mark(self: Layer, input_shape: tuple[int, ...]) -> None:
+        before, weights = dict(self.__dict__), list(self._weights)
+        try:
+            build(self, input_shape)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before, _weights=weights)
+            raise
+        self.built = True
+
+    return build_and_mark
+
+
+def _check_dtype(owner: str, dtype: Any) -> str:
+    """The name of a numpy number type ('float32', ...); None means `config.floatx()`."""
+    if dtype is None:
+        return np.dtype(config.floatx()).name
+    expected = "a numpy number type such as 'float32'"
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise argument_error(owner, "dtype", dtype, expected, TypeError) from None
+    if resolved.kind not in "fiu":
+        raise argument_error(owner, "dtype", dtype, expected)
+    return resolved.name
 
 
 def _input_dtype(inputs: Any, layer_dtype: str) -> str | None:

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
-from .. import initializers
+from .. import activations, initializers
 from ..tensor import Tensor
+from ..validation import check_bool, check_positive_int
 from .base import Layer
 
 __all__ = ["Dense"]
-
-
-def _check_units(owner: str, name: str, value: Any, allow_none: bool = False) -> int | None:
-    """A positive integer (not a bool, not text), or None when allowed."""
-    if value is None and allow_none:
-        return None
-    expected = "a positive integer" + (" or None" if allow_none else "")
-    message = f"{owner}: argument `{name}` must be {expected}, received {name}={value!r}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(message)
-    if value <= 0:
-        raise ValueError(message)
-    return int(value)
 
 
 class Dense(Layer):
@@ -69,13 +54,9 @@ class Dense(Layer):
     ) -> None:
         # Every argument is checked before the layer takes a name, so a bad call leaves no
         # trace (not even a used-up 'dense_3').
-        self.units = _check_units("Dense", "units", units)
-        self.input_dim = _check_units("Dense", "input_dim", input_dim, allow_none=True)
-        if not isinstance(use_bias, (bool, np.bool_)):
-            raise TypeError(
-                f"Dense: argument `use_bias` must be True or False, received use_bias={use_bias!r}"
-            )
-        self.use_bias = bool(use_bias)
+        self.units = check_positive_int("Dense", "units", units, type_error=ValueError)
+        self.input_dim = check_positive_int("Dense", "input_dim", input_dim, allow_none=True)
+        self.use_bias = check_bool("Dense", "use_bias", use_bias)
         self.activation = _activation(activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -141,7 +122,5 @@ def _activation(identifier: Any) -> Callable[[Tensor], Tensor] | None:
     """The activation function, or None for none (so that a linear layer adds no node)."""
     if identifier is None:
         return None
-    from .. import activations  # the activations package imports the layers' base
-
     fn = activations.get(identifier)
     return None if fn is activations.linear else fn

@@ -10,8 +10,6 @@ with a seed, from a generator of the layer's own, seeded once.
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Any
 
 import numpy as np
@@ -19,6 +17,7 @@ import numpy as np
 from .. import config
 from ..function import Function
 from ..tensor import Tensor
+from ..validation import check_number
 from .base import Layer
 
 __all__ = ["AlphaDropout", "Dropout"]
@@ -33,16 +32,11 @@ class _RandomMask(Layer):
 
     def __init__(self, rate: float, seed: int | None = None, name: str | None = None,
                  **kwargs: Any) -> None:
-        owner = type(self).__name__
-        message = f"{owner}: argument `rate` must be a number in [0, 1), received rate={rate!r}"
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real):
-            raise TypeError(message)
-        if not (math.isfinite(rate) and 0 <= rate < 1):
-            raise ValueError(message)
+        rate = check_number(type(self).__name__, "rate", rate, 0, 1, high_open=True)
         if seed is not None:
             config.rng(seed)  # checks the seed (a non-negative integer) before anything is named
         super().__init__(name=name, **kwargs)
-        self.rate = float(rate)
+        self.rate = rate
         self.seed = seed
         self._generator = None if seed is None else config.rng(seed)
 

@@ -58,3 +58,22 @@ def check_axis(fn: str, axis: Any, ndim: int, allow_many: bool = True) -> int | 
     except (TypeError, ValueError) as e:
         raise type(e)(f"{fn}: {e}") from None
     return int(axis) if isinstance(axis, np.integer) else axis
+
+
+class Default(float):
+    """A default argument that can tell that it was not given (`isinstance(v, Default)`), so
+    that a value given under two names (`negative_slope` and tf.keras 2's `alpha`) is
+    refused; it prints as its number, so that a signature reads like Keras's."""
+
+
+def resolve_slope(fn: str, negative_slope: float, alpha: float | None) -> float:
+    """The negative slope, given as `negative_slope` (Keras 3) or `alpha` (tf.keras 2), not
+    both: `negative_slope` defaults to a `Default`, so that giving it is seen."""
+    if alpha is None:
+        return check_number(fn, "negative_slope", negative_slope, minimum=0)
+    if not isinstance(negative_slope, Default):
+        raise TypeError(
+            f"{fn}: got the slope twice, negative_slope={negative_slope!r} and "
+            f"alpha={alpha!r}; `alpha` is the tf.keras 2 name of `negative_slope`: give one"
+        )
+    return check_number(fn, "alpha", alpha, minimum=0)
