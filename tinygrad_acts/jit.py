@@ -318,11 +318,11 @@ def _changed_constant(slot: int, recording: _Recorder, changed: bool = True) -> 
 class _Replay:
     """A verified recording compiled into a plain Python function, one line per kernel:
 
-        def replay(v0, v1, v2, v4):           # the arguments, then the state arrays
-            v3 = matmul(ctx3, v0, v2)         # a kernel: its forward, on arrays
-            v5 = add(ctx5, v3, v4)
+        def replay(v0, v1, v2, v4):             # the arguments, then the state arrays
+            v3 = forward3(ctx3, v0, v2)  # matmul   a kernel: its forward, on arrays
+            v5 = forward5(ctx5, v3, v4)  # add
             ...
-            return (v20,)
+            return (v20, )
 
     Straight-line code is what a compiler emits: no loop over a list of kernels, no
     Tensors. Two classic passes shorten it first: *constant folding* (a kernel whose
