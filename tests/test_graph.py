@@ -485,3 +485,58 @@ def test_writing_is_atomic(tmp_path, monkeypatch):
     ta.render_graph(y, target)
     assert target.read_text().startswith("digraph")
     assert [p.name for p in tmp_path.iterdir()] == ["graph.dot"]
+
+
+# ---- a model, drawn ---------------------------------------------------------------------
+
+
+def _two_layer_mlp():
+    from tinygrad_acts.layers import Dense, clear_session
+
+    clear_session()
+    return ta.models.Sequential([Dense(16, activation="tanh", input_dim=2), Dense(1)])
+
+
+def test_a_model_is_drawn_from_one_forward_pass_with_its_layers_collapsed():
+    model = _two_layer_mlp()
+    source = ta.draw_graph(model).source
+    assert "rankdir=TB" in source  # narrow: one layer under the other
+    assert source.count("class=layer") == 2
+    assert "dense|matmul → add → tanh|kernel (2, 16), bias (16,)|output (1, 16) float32" in source
+    assert "dense_1|matmul → add|kernel (16, 1), bias (1,)|output (1, 1) float32" in source
+    assert "input|(1, 2) float32" in source
+    assert "layer_dense -> layer_dense_1" in source and "cluster_" not in source
+    # Every operation, on request, in the layers' boxes.
+    full = ta.draw_graph(model, collapse_layers=False).source
+    assert "cluster_dense" in full and "class=layer" not in full
+    assert full.count("class=operation") == 5
+    # A sample of one's own; and a tensor's graph can be collapsed too.
+    sample = ta.Tensor([[0.5, -0.5], [1.0, 2.0]], name="x")
+    assert "x|(2, 2) float32" in ta.draw_graph(model, sample=sample).source
+    out = model(sample)
+    assert "class=layer" in ta.draw_graph(out, collapse_layers=True).source
+    assert "class=layer" not in ta.draw_graph(out).source
+
+
+def test_a_model_drawing_fits_a_notebook():
+    pytest.importorskip("graphviz")
+    from tinygrad_acts.graph import find_renderer
+
+    if find_renderer() is None:
+        pytest.skip("no Graphviz renderer")
+    svg = ta.draw_graph(_two_layer_mlp())._repr_image_svg_xml()
+    width = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+    assert width < 600, width  # points; a notebook's column is about 700
+
+
+def test_a_model_without_a_known_input_shape_needs_a_sample():
+    from tinygrad_acts.layers import Dense
+
+    model = ta.models.Sequential([Dense(3)])
+    with pytest.raises(ValueError, match="input shape .* unknown.*sample="):
+        ta.draw_graph(model)
+    assert "class=layer" in ta.draw_graph(model, sample=np.ones((1, 4), np.float32)).source
+    with pytest.raises(TypeError, match="root must be a Tensor, received str .or a model"):
+        ta.draw_graph("model")
+    with pytest.raises(ValueError, match="sample is for a model"):
+        ta.draw_graph(ta.Tensor([1.0], requires_grad=True) * 2, sample=[1.0])

@@ -386,3 +386,34 @@ def test_an_update_written_with_assign_replays():
         assert eager(x).data.tobytes() == compiled(x).data.tobytes()
     assert w_e.data.tobytes() == w_c.data.tobytes()
     assert "assign_sub(w, " in compiled.trace and "assign(velocity, " in compiled.trace
+
+
+OPTIMIZERS_OF_KERAS = {
+    "AdamW weight_decay": lambda o: o.AdamW(0.01, weight_decay=0.01),
+    "Adagrad": lambda o: o.Adagrad(0.05),
+    "Adadelta": lambda o: o.Adadelta(1.0),
+    "Adamax": lambda o: o.Adamax(0.01),
+    "Nadam": lambda o: o.Nadam(0.01),
+    "Lion": lambda o: o.Lion(0.001),
+    "Lamb": lambda o: o.Lamb(0.01),
+    "Ftrl": lambda o: o.Ftrl(0.05),
+    "Adafactor": lambda o: o.Adafactor(0.01),
+    "Adam amsgrad clipnorm": lambda o: o.Adam(0.01, amsgrad=True, clipnorm=0.5),
+    "SGD with a schedule": lambda o: o.SGD(o.schedules.ExponentialDecay(0.1, 2, 0.5)),
+    "RMSprop global_clipnorm": lambda o: o.RMSprop(0.01, global_clipnorm=0.1),
+    "SGD clipvalue": lambda o: o.SGD(0.1, clipvalue=0.01),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS_OF_KERAS))
+def test_every_optimizer_replays_bit_for_bit(name):
+    """The update is one kernel that runs the optimizer's numpy rule again at each replay,
+    with its step count, schedule, clipping and weight decay as they are then."""
+    make = OPTIMIZERS_OF_KERAS[name]
+    eager_params, jit_params = make_mlp(), make_mlp()
+    eager = mlp_step(eager_params, make(ta.optimizers))
+    compiled = ta.jit(mlp_step(jit_params, make(ta.optimizers)))
+    for x, y in batches(6):
+        assert compiled(x, y).data.tobytes() == eager(x, y).data.tobytes()
+    for p, q in zip(eager_params, jit_params, strict=True):
+        assert p.data.tobytes() == q.data.tobytes()

@@ -1,21 +1,23 @@
-"""The lessons run, check their own claims, and write their pictures where they are told.
+"""The lessons: their shape (title, objectives, time, "your turn"), the command line that
+runs them cell by cell, and what a script run does (--output-dir, --help, no matplotlib).
 
-Each lesson runs as a separate program (`python lessons/NN_....py --output-dir DIR`, from a
-temporary folder), as a student would run it: exit status 0 means that every claim it
-checks held. A key line of its output is asserted too, so that a lesson cannot pass by
-printing nothing.
+The lessons' claims are checked by running their notebooks (tests/test_notebooks.py); a
+lesson not yet written in cells runs here as a program, as a student would run it.
 """
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tinygrad_acts.lessons import is_percent_script, read_cells
+from tinygrad_acts.lessons import run as run_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
@@ -69,36 +71,45 @@ def assert_succeeded(process: subprocess.CompletedProcess, key_line: str) -> Non
 
 
 def test_there_are_nine_numbered_lessons_each_with_a_title():
-    # lesson 10 and later are percent-format scripts, run as notebooks (the learn branch)
-    files = sorted(LESSONS.glob("[0-9][0-9]_*.py"))[:len(EXPECTED)]
-    assert [f.name for f in files] == [name for name, _, _ in EXPECTED.values()]
-    for path in files:
-        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
-        assert docstring, f"{path.name} has no module docstring"
-        title, _, narrative = docstring.partition("\n")
-        assert 10 < len(title) <= 100 and not title.endswith("."), title
-        assert len(narrative.split()) > 30, f"{path.name}: the introduction is missing"
+    numbers = [int(f.name[:2]) for f in sorted(LESSONS.glob("[0-9][0-9]_*.py"))]
+    assert numbers[:9] == list(range(1, 10))
+
+
+CELL_LESSONS = [p for p in sorted(LESSONS.glob("[0-9][0-9]_*.py")) if is_percent_script(p)]
+SCRIPT_LESSONS = [p for p in sorted(LESSONS.glob("[0-9][0-9]_*.py")) if p not in CELL_LESSONS]
+
+
+@pytest.mark.parametrize("path", CELL_LESSONS, ids=lambda p: p.stem)
+def test_a_lesson_opens_with_objectives_and_time_and_ends_with_your_turn(path):
+    cells = read_cells(path)
+    first, last = cells[0], cells[-1]
+    assert first.kind == "markdown" and last.kind == "markdown"
+    heading = first.source.splitlines()[0]
+    assert heading.startswith(f"# Lesson {int(path.name[:2])}: ") and len(heading) < 100
+    assert "Learning objectives" in first.source
+    assert first.source.count("\n- ") >= 2, "objectives are a list"
+    assert re.search(r"Estimated time: \d+ minutes", first.source)
+    assert last.source.startswith("## Your turn")
+    assert "tinygrad-acts exercise start" in last.source
+    assert sum(c.kind == "code" for c in cells) >= 4
 
 
 @pytest.mark.parametrize(
-    "number",
-    [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in EXPECTED],
+    "path",
+    [pytest.param(p, marks=pytest.mark.slow) if int(p.name[:2]) in SLOW else p
+     for p in SCRIPT_LESSONS],
+    ids=lambda p: p.stem,
 )
-def test_lesson_runs_and_its_claims_hold(number, tmp_path):
+def test_a_lesson_not_yet_in_cells_runs_as_a_program(path, tmp_path):
+    number = int(path.name[:2])
     name, key_line, pictures = EXPECTED[number]
     output_dir = tmp_path / "pictures"
-    process = run([str(LESSONS / name), "--output-dir", str(output_dir)], cwd=tmp_path)
+    process = run([str(path), "--output-dir", str(output_dir)], cwd=tmp_path)
     assert_succeeded(process, key_line)
-    assert process.stdout.startswith(f"Lesson {number}: ")
     assert process.stdout.count("[ok]") >= 3, "a lesson checks its claims"
     if HAS_MATPLOTLIB:
         for picture in pictures:
             assert (output_dir / picture).stat().st_size > 0, picture
-    else:
-        assert "no pictures" in process.stdout or not pictures
-    # Nothing is written outside the folder it was given.
-    assert sorted(p.name for p in tmp_path.iterdir()) == (["pictures"] if output_dir.exists()
-                                                         else [])
 
 
 def test_the_default_output_folder_is_under_the_current_directory(tmp_path):
@@ -109,25 +120,37 @@ def test_the_default_output_folder_is_under_the_current_directory(tmp_path):
     assert written[0].stat().st_size > 0
 
 
-def test_a_broken_claim_stops_the_lesson_loudly(tmp_path):
-    """`check` is what every lesson uses: a false claim exits with a message naming the
-    lesson, and a true one prints it as checked."""
+BROKEN = """# %% [markdown]
+# # Lesson 7: A demo
+#
+# With an introduction.
+
+# %%
+from tinygrad_acts.lessons import begin, check
+
+begin(7)
+check(1 + 1 == 2, "arithmetic holds")
+
+# %%
+check(1 + 1 == 3, "expected 3, got 2")
+print("not reached")
+"""
+
+
+def test_a_broken_claim_stops_the_lesson_loudly(tmp_path, capsys):
+    """`check` is what every lesson uses: a false claim stops the lesson with a message
+    naming it, as a script (exit status 1) and cell by cell (`lesson N` returns 1)."""
     script = tmp_path / "07_demo.py"
-    script.write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(LESSONS)!r})\n"
-        "from _common import check, start\n"
-        "start(__file__, 'A demo\\nWith an introduction.')\n"
-        "check(1 + 1 == 2, 'arithmetic holds')\n"
-        "check(1 + 1 == 3, 'expected 3, got 2')\n"
-        "print('not reached')\n",
-        encoding="utf-8",
-    )
+    script.write_text(BROKEN, encoding="utf-8")
     process = run([str(script)], cwd=tmp_path)
     assert process.returncode == 1
     assert "[ok] arithmetic holds" in process.stdout
     assert "lesson 7: CLAIM FAILED: expected 3, got 2" in process.stderr
     assert "not reached" not in process.stdout
+    assert run_cells(script, output_dir=tmp_path / "out") == 1
+    out, err = capsys.readouterr()
+    assert "[ok] arithmetic holds" in out and "\nnot reached" not in out
+    assert "lesson 7: CLAIM FAILED: expected 3, got 2" in err
 
 
 def test_without_matplotlib_a_lesson_skips_its_pictures_and_still_checks(tmp_path):
@@ -152,11 +175,27 @@ def test_lessons_take_an_output_dir_option(tmp_path):
 
 
 def test_the_command_line_lists_and_runs_the_lessons(tmp_path):
+    from tinygrad_acts.lessons import title
+
     listing = run(["-m", "tinygrad_acts", "lessons"], cwd=tmp_path)
     assert listing.returncode == 0, listing.stderr
-    for number, (name, _, _) in EXPECTED.items():
-        title = ast.get_docstring(ast.parse((LESSONS / name).read_text(encoding="utf-8")))
-        assert title.splitlines()[0] in listing.stdout, number
+    for path in sorted(LESSONS.glob("[0-9][0-9]_*.py")):
+        assert title(path) in listing.stdout, path.name
+    assert "  3  Tensors and broadcasting" in listing.stdout
+
+
+def test_lesson_n_prints_each_code_cell_before_what_it_prints(tmp_path):
     lesson = run(["-m", "tinygrad_acts", "lesson", "3", "--output-dir", str(tmp_path / "out")],
                  cwd=tmp_path)
     assert_succeeded(lesson, "b.grad is the sum of its copies' gradients")
+    text = lesson.stdout
+    assert text.startswith("Lesson 3: Tensors and broadcasting")
+    assert "Learning objectives" in text and "Your turn" in text
+    code = ">>> x = ta.Tensor(rng.normal(size=(4, 3)), requires_grad=True, name=\"x\")"
+    assert code in text
+    assert text.index(code) < text.index("x.grad.shape = (4, 3)")  # the code, then its effect
+    quiet = run(["-m", "tinygrad_acts", "lesson", "3", "--no-code"], cwd=tmp_path)
+    assert_succeeded(quiet, "b.grad is the sum of its copies' gradients")
+    assert ">>> " not in quiet.stdout and "... " not in quiet.stdout
+    assert "Learning objectives" in quiet.stdout
+    assert not (tmp_path / "tinygrad_acts_output").exists()  # lesson 3 draws nothing

@@ -235,7 +235,7 @@ def test_shape_mismatch_names_both_shapes():
          "one label per row"),
         (lambda: BinaryCrossentropy(label_smoothing=2), ValueError, "label_smoothing"),
         (lambda: BinaryCrossentropy(from_logits="yes"), TypeError, "from_logits"),
-        (lambda: MeanSquaredError(reduction="mean"), ValueError, "reduction"),
+        (lambda: MeanSquaredError(reduction="average"), ValueError, "reduction"),
         (lambda: losses.mean_squared_error(["a"], [1.0]), TypeError, "y_true"),
     ],
 )

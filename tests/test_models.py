@@ -445,7 +445,7 @@ def test_compile_and_call_errors(moons):
     with pytest.raises(ValueError, match="Unknown loss: 'binary_crosentropy'"):
         model.compile(optimizer="adam", loss="binary_crosentropy")
     with pytest.raises(ValueError, match="optimizer"):
-        model.compile(optimizer="adamw", loss="mse")
+        model.compile(optimizer="adamx", loss="mse")
     with pytest.raises(ValueError, match="Unknown metric"):
         model.compile(optimizer="adam", loss="mse", metrics=["acuracy"])
     with pytest.raises(TypeError, match="list"):

@@ -249,3 +249,39 @@ def test_layer_statistics_and_history_pictures(tmp_path):
     with pytest.raises(ValueError, match="'loss'"):
         plots.plot_history({"accuracy": [1.0]}, tmp_path / "x.png")
     assert not (tmp_path / "x.png").exists()
+
+
+def test_a_flat_loss_is_drawn_flat_not_magnified_into_noise(monkeypatch, tmp_path):
+    pytest.importorskip("matplotlib")
+    drawn = []
+
+    def capture(figure, path):
+        drawn.append(figure)
+        return path
+
+    monkeypatch.setattr(plots, "save_figure", capture)
+    noise = np.random.default_rng(0).random(20)
+    plots.plot_history({"loss": 0.69320 + 7e-5 * noise, "accuracy": 0.5 + 0.01 * noise},
+                       tmp_path / "history.png")
+    loss_axes, metric_axes = drawn[0].axes
+    low, high = loss_axes.get_ylim()
+    assert high - low >= plots.MIN_Y_SPAN * 0.6932  # not 0.69320 to 0.69327
+    assert low < 0.6932 < 0.69327 < high
+    low, high = metric_axes.get_ylim()
+    assert high - low >= plots.MIN_Y_SPAN * 0.51
+    # A curve that moves keeps matplotlib's own fit.
+    drawn.clear()
+    plots.plot_history({"loss": np.exp(-np.arange(20) / 4)}, tmp_path / "history.png")
+    low, high = drawn[0].axes[0].get_ylim()
+    assert low > -0.1 and high < 1.1
+
+
+def test_activation_statistics_are_drawn_by_plots(monkeypatch, tmp_path):
+    pytest.importorskip("matplotlib")
+    calls = []
+    monkeypatch.setattr(plots, "draw_activation_statistics",
+                        lambda stats, axes, limits=None, label=None: calls.append(label))
+    stats = ta.callbacks.ActivationStatistics(np.ones((4, 2), np.float32))
+    stats.epochs = [0]  # as if fit had recorded once
+    stats.draw([], label="selu")
+    assert calls == ["selu"]

@@ -187,3 +187,237 @@ def test_training_moves_selu_away_from_its_fixed_point(trained):
     assert end.max() > 3, end
     assert np.abs(end - 1).max() > 2 * np.abs(start - 1).max()
     assert np.isfinite(selu.grad_rms).all()
+
+
+# ---- the moment map and its fixed point ---------------------------------------------------------
+
+
+def selu_moments_by_quadrature(mean, variance, omega, tau):
+    from scipy import integrate
+
+    m, s = mean * omega, np.sqrt(variance * tau)
+    alpha, scale = selfnorm.SELU_ALPHA, selfnorm.SELU_SCALE
+
+    def density(z):
+        return np.exp(-0.5 * ((z - m) / s) ** 2) / (s * np.sqrt(2 * np.pi))
+
+    def selu(z):
+        return scale * z if z > 0 else scale * alpha * np.expm1(z)
+
+    moments = []
+    for power in (1, 2):
+        total = sum(integrate.quad(lambda z, p=power: selu(z) ** p * density(z), lo, hi,
+                                   epsabs=1e-13, epsrel=1e-12)[0]
+                    for lo, hi in ((-np.inf, 0.0), (0.0, np.inf)))
+        moments.append(total)
+    return moments[0], moments[1] - moments[0] ** 2
+
+
+@pytest.mark.parametrize("mean, variance, omega, tau", [
+    (0.0, 1.0, 0.0, 1.0), (0.0, 4.0, 0.0, 1.0), (0.5, 0.25, 0.3, 1.1), (-1.0, 2.0, 0.1, 0.95),
+    (2.0, 0.01, 1.0, 1.0), (-3.0, 9.0, 1.0, 2.0)])
+def test_moment_map_equals_quadrature(mean, variance, omega, tau):
+    got = selfnorm.moment_map(mean, variance, omega, tau)
+    expected = selu_moments_by_quadrature(mean, variance, omega, tau)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-11)
+
+
+def test_moment_map_fixed_point_and_the_papers_figures():
+    mean, variance = selfnorm.moment_map(0.0, 1.0)
+    assert abs(mean) < 1e-12 and abs(variance - 1) < 1e-12
+    for start, expected in ((4.0, (2.94, 1.48, 1.12)), (0.25, (0.33, 0.64, 0.875))):
+        path = selfnorm.iterate_moment_map(0.0, start, steps=10)
+        assert path.shape == (11, 2)
+        np.testing.assert_allclose(path[[1, 5, 10], 1], expected, atol=0.01)
+
+
+def test_moment_jacobian_has_the_papers_largest_singular_value():
+    jacobian = selfnorm.moment_jacobian()
+    np.testing.assert_allclose(jacobian, [[0.0, 0.088834], [0.0, 0.782648]], atol=2e-6)
+    assert np.linalg.norm(jacobian, 2) == pytest.approx(0.7877, abs=5e-5)
+
+
+def test_moment_map_arrays_zero_variance_and_bad_input():
+    means, variances = selfnorm.moment_map(np.zeros(3), np.array([0.5, 1.0, 2.0]))
+    assert means.shape == variances.shape == (3,)
+    assert variances[1] == pytest.approx(1.0)
+    # no spread: z is the constant mean * omega
+    assert selfnorm.moment_map(2.0, 0.0, omega=1.0) == pytest.approx(
+        (selfnorm.SELU_SCALE * 2.0, 0.0))
+    assert selfnorm.moment_map(-1.0, 0.0, omega=1.0)[0] == pytest.approx(
+        selfnorm.SELU_SCALE * selfnorm.SELU_ALPHA * np.expm1(-1.0))
+    with pytest.raises(ValueError, match="tau"):
+        selfnorm.moment_map(0.0, 1.0, tau=0.0)
+    with pytest.raises(ValueError, match="variance"):
+        selfnorm.moment_map(0.0, -1.0)
+    with pytest.raises(ValueError, match="mean"):
+        selfnorm.moment_map(float("nan"), 1.0)
+    with pytest.raises(TypeError, match="omega"):
+        selfnorm.moment_map(0.0, 1.0, omega="0")
+
+
+def test_fixed_point_report_and_picture(tmp_path):
+    report = selfnorm.fixed_point_report()
+    assert "largest singular value: 0.7877" in report and "0.782648" in report
+    pytest.importorskip("matplotlib")
+    path = selfnorm.plot_fixed_point(tmp_path / "fixed.png", steps=3)
+    assert path.read_bytes().startswith(b"\x89PNG")
+
+
+# ---- the sweep -----------------------------------------------------------------------------------
+
+TINY = {"depths": (1, 3), "width": 6, "samples": 40, "epochs": 2, "progress": False}
+
+
+def test_sweep_runs_every_setup_at_every_depth_and_is_seeded():
+    names = ["SELU + lecun_normal", "ReLU + he_normal + BatchNormalization", "SELU + Dropout",
+             "SELU on unstandardized inputs"]
+    results = selfnorm.run_sweep(names, **TINY)
+    assert [(r.setup, r.depth) for r in results] == [(n, d) for n in names for d in (1, 3)]
+    for r in results:
+        assert 0 <= r.train_accuracy <= 1 and 0 <= r.test_accuracy <= 1
+        assert r.start_variance >= 0 and not r.diverged
+    again = selfnorm.run_sweep(names[:1], **TINY)
+    assert [r.train_accuracy for r in again] == [r.train_accuracy for r in results[:2]]
+    table = selfnorm.sweep_table(results)
+    assert table.splitlines()[0].split() == ["setup", "depth", "train", "acc", "held-out", "acc",
+                                             "top", "variance", "at", "start"]
+    assert "ReLU + he_normal + BatchNormalization" in table
+
+
+def test_every_setup_builds_the_network_it_names():
+    assert len(selfnorm.SETUPS) == 9
+    kinds = {name: [type(layer).__name__ for layer in selfnorm.sweep_network(name, 2, 4).layers]
+             for name in selfnorm.SETUPS}
+    assert kinds["SELU + lecun_normal"] == ["Dense", "Dense", "Dense"]
+    assert kinds["ReLU + he_normal + BatchNormalization"] == [
+        "Dense", "BatchNormalization", "Activation"] * 2 + ["Dense"]
+    assert kinds["SELU + AlphaDropout"] == ["Dense", "AlphaDropout"] * 2 + ["Dense"]
+    assert kinds["SELU + Dropout"] == ["Dense", "Dropout"] * 2 + ["Dense"]
+    X_train, _, X_test, _ = selfnorm.sweep_data(100, standardized=False)
+    assert 100 < X_train.mean() < 160 and X_train.min() >= 0 and X_test.max() <= 256
+
+
+def test_start_variance_leaves_the_moving_statistics_alone():
+    model = selfnorm.sweep_network("ReLU + he_normal + BatchNormalization", 3, 8)
+    before = model.get_weights()
+    X = selfnorm.sweep_data(64)[0]
+    assert selfnorm.start_variance(model, X) > 0
+    for w, v in zip(model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(w, v)
+
+
+def test_deep_selu_signal_at_start_beats_relu_lecun():
+    relu = selfnorm.start_variance(selfnorm.sweep_network("ReLU + lecun_normal", 32, 64),
+                                   selfnorm.sweep_data(256)[0])
+    selu = selfnorm.start_variance(selfnorm.sweep_network("SELU + lecun_normal", 32, 64),
+                                   selfnorm.sweep_data(256)[0])
+    exploding = selfnorm.start_variance(selfnorm.sweep_network("SELU + he_normal", 32, 64),
+                                        selfnorm.sweep_data(256)[0])
+    assert relu < 1e-3 < 0.3 < selu < 3 < exploding
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"setups": ["SELU + lecun"]}, ValueError, "unknown setup 'SELU \\+ lecun'. Did you mean"),
+    ({"setups": "SELU + lecun_normal"}, TypeError, "setups"),
+    ({"depths": (2, 0)}, ValueError, "depths=0"),
+    ({"depths": ()}, ValueError, "depths"),
+    ({"width": 0}, ValueError, "width=0"),
+    ({"learning_rate": -1.0}, ValueError, "learning_rate"),
+])
+def test_sweep_arguments_are_checked_before_training(kwargs, error, match, monkeypatch):
+    def no_training(*args, **kw):
+        raise AssertionError("trained before checking")
+
+    monkeypatch.setattr(selfnorm, "sweep_network", no_training)
+    with pytest.raises(error, match=match):
+        selfnorm.run_sweep(**{**TINY, **kwargs})
+
+
+def test_plot_sweep(tmp_path):
+    pytest.importorskip("matplotlib")
+    results = [selfnorm.SweepResult(name, depth, 0.5 + depth / 100, 0.5, 1.0, False, 0.1)
+               for name in ("SELU + lecun_normal", "ReLU + he_normal") for depth in (2, 8)]
+    path = selfnorm.plot_sweep(results, tmp_path / "sweep.png")
+    assert path.read_bytes().startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="empty"):
+        selfnorm.plot_sweep([], tmp_path / "none.png")
+
+
+# ---- the --train toggles -------------------------------------------------------------------------
+
+
+def test_train_deep_toggles():
+    history, stats = selfnorm.train_deep("selu", epochs=1, depth=2, width=4,
+                                         initializer="he_normal", dropout=("alpha", 0.1),
+                                         standardized=False, optimizer="adam")
+    assert stats.layer_names[1].startswith("alpha_dropout")
+    assert isinstance(stats.model.optimizer, selfnorm.optimizers.Adam)
+    assert stats.model.optimizer.learning_rate == pytest.approx(0.001)
+    assert stats.x.min() >= 0  # pixel units
+    table = selfnorm.training_statistics_table({"selu": (history, stats)})
+    assert "variance at start" in table and "mean at end" in table
+
+
+# ---- the command line: selu --fixed-point, --sweep, --train toggles -----------------------------
+
+
+def run_cli(capsys, *argv):
+    from tinygrad_acts import cli
+
+    try:
+        code = cli.main(list(argv))
+    except SystemExit as e:
+        code = e.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_fixed_point(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    code, out, _ = run_cli(capsys, "selu", "--fixed-point", "--plot", str(tmp_path / "fp.png"))
+    assert code == 0
+    assert "largest singular value: 0.7877" in out and "+0.782648" in out
+    assert (tmp_path / "fp.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_cli_sweep_smoke(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    code, out, err = run_cli(capsys, "selu", "--sweep", "--quick", "--setups",
+                             "SELU + lecun_normal", "ReLU + he_normal + BatchNormalization",
+                             "--depths", "2", "1", "--epochs", "1", "--width", "8", "--jobs", "1",
+                             "--plot", str(tmp_path / "sweep.png"))
+    assert code == 0, err
+    rows = [line for line in out.splitlines() if line.strip().split()[:1] in (["1"], ["2"])
+            or line.startswith(("SELU", "ReLU"))]
+    assert len(rows) == 4
+    assert "sweep" in err  # the progress bar
+    assert (tmp_path / "sweep.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--setups", "SELU + lecun"], "unknown setup 'SELU + lecun'. Did you mean"),
+    (["--depths", "8", "0"], "argument --depths: expected a positive integer, received 0"),
+    (["--width", "0"], "argument --width: expected a positive integer, received 0"),
+])
+def test_cli_sweep_refuses_bad_input_before_training(capsys, argv, message):
+    code, out, err = run_cli(capsys, "selu", "--sweep", *argv)
+    assert code == 2 and message in err and "Sweep" not in out
+
+
+def test_cli_train_toggles_show_per_layer_statistics(capsys):
+    code, out, err = run_cli(capsys, "selu", "--train", "--activations", "selu", "--depth", "3",
+                             "--width", "4", "--epochs", "1", "--init", "he_normal",
+                             "--dropout", "alpha", "--unstandardized", "--optimizer", "adam")
+    assert code == 0, err
+    assert "he_normal, dropout alpha (0.1), inputs in pixel units" in out and "Adam(" in out
+    assert "variance at start" in out and "alpha_dropout" in out
+    assert "selu x3" in err  # the progress bar
+
+
+def test_sweep_in_two_processes_gives_the_same_numbers():
+    args = {**TINY, "depths": (1, 2)}
+    alone = selfnorm.run_sweep(["SELU + AlphaDropout"], **args)
+    together = selfnorm.run_sweep(["SELU + AlphaDropout"], jobs=2, **args)
+    assert [(r.depth, r.train_accuracy, r.start_variance) for r in alone] == [
+        (r.depth, r.train_accuracy, r.start_variance) for r in together]

@@ -874,14 +874,11 @@ class ActivationStatistics(Callback):
             self._output_gradient = generator.standard_normal(output.shape).astype(output.dtype)
         return self._output_gradient
 
-    # ---- drawing -------------------------------------------------------------------------
+    # ---- drawing (the pictures themselves are plots.py's) ----------------------------------
     def plot(self, path: str | os.PathLike, title: str | None = None) -> Path:
         """Draw the four statistics as heatmaps, layers (bottom: first) by epochs, and write
-        them to `path` (format from the suffix: .png, .svg, .pdf, ...). The file is written
-        under a temporary name and renamed, so it is never seen half written.
-
-        The variance and the gradient's rms are on a log scale (ReLU's vanish by factors of
-        thousands); the mean on a scale centred on 0; the fraction of zeros from 0 to 1.
+        them to `path` (format from the suffix: .png, .svg, .pdf, ...); see
+        `plots.plot_activation_statistics`.
 
         Returns:
             The path written.
@@ -890,45 +887,19 @@ class ActivationStatistics(Callback):
             ImportError: without matplotlib (`pip install "tinygrad_acts[plot]"`).
             ValueError: before any record (fit first), or an unknown suffix.
         """
-        from .plots import new_figure, save_figure  # matplotlib is imported only to draw
+        from .plots import plot_activation_statistics  # matplotlib is imported only to draw
 
         self._check_recorded("plot")
-        figure = new_figure(figsize=(16, 4.2), layout="constrained")
-        self.draw(figure.subplots(1, len(_STATISTICS)))
-        if title is not None:
-            figure.suptitle(title)
-        return save_figure(figure, path)
+        return plot_activation_statistics(self, path, title=title)
 
     def draw(self, axes: Iterable[Axes], limits: dict[str, tuple[float, float]] | None = None,
              label: str | None = None) -> None:
         """Draw the four heatmaps on four matplotlib Axes (mean, var, zero_fraction,
-        grad_rms), each with its colour bar. `limits` may fix a statistic's colour range,
-        `{'var': (1e-10, 10), ...}`, so that several networks are drawn on one scale;
-        `label` is put before each title (e.g. the activation's name)."""
-        from .plots import require_matplotlib
+        grad_rms), each with its colour bar; see `plots.draw_activation_statistics`."""
+        from .plots import draw_activation_statistics
 
-        colors = require_matplotlib().colors
         self._check_recorded("draw")
-        limits = {**self.limits(), **(limits or {})}
-        prefix = f"{label}: " if label else ""
-        titles = {"mean": "mean", "var": "variance (log)", "zero_fraction": "fraction of zeros",
-                  "grad_rms": "gradient rms (log)"}
-        for ax, name in zip(axes, _STATISTICS, strict=True):
-            low, high = limits[name]
-            if name in ("var", "grad_rms"):
-                norm, cmap = colors.LogNorm(low, high), "viridis"
-            elif name == "mean":
-                norm, cmap = colors.TwoSlopeNorm(0.0, low, high), "RdBu_r"
-            else:
-                norm, cmap = colors.Normalize(low, high), "magma"
-            values = np.ma.masked_invalid(getattr(self, name).T)  # rows: layers
-            if name in ("var", "grad_rms"):
-                values = np.ma.masked_less_equal(values, 0.0)  # log scale: 0 has no place
-            # One cell per (record, layer), centred on its epoch and its layer number.
-            mesh = ax.pcolormesh(self.epochs, np.arange(1, len(self.layer_names) + 1), values,
-                                 norm=norm, cmap=cmap, shading="nearest")
-            ax.figure.colorbar(mesh, ax=ax)
-            ax.set(title=prefix + titles[name], xlabel="epoch", ylabel="layer")
+        draw_activation_statistics(self, axes, limits=limits, label=label)
 
     def limits(self) -> dict[str, tuple[float, float]]:
         """Each statistic's colour range as `draw` picks it: the variance and the gradient

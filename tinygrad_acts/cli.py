@@ -2,12 +2,15 @@
 
     tinygrad-acts train                 train a toy MLP (moons, SELU, lecun_normal)
     tinygrad-acts lessons               list the lessons
-    tinygrad-acts lesson 4              run lesson 4
+    tinygrad-acts lesson 4              run lesson 4, printing each code cell as it runs
+    tinygrad-acts exercise list         the exercises; start, check, solution N
     tinygrad-acts graph -o graph.svg    draw the graph of a small computation
     tinygrad-acts gradcheck [NAMES...]  check every activation's first and second derivatives
     tinygrad-acts gallery -o DIR        plot every activation with f' and f''
     tinygrad-acts selu                  per-layer statistics through 32 layers
     tinygrad-acts explore -o page.html  step through the backward pass in a browser
+    tinygrad-acts selu --fixed-point    SELU's moment map and its fixed point
+    tinygrad-acts selu --sweep          setups by depths: who trains, and why
 
 Each command imports what it needs when it runs, so `--help` is instant. Arguments are
 checked before anything runs, output paths included (can they be written?); an error is one
@@ -105,6 +108,31 @@ def _initializer_name(text: str) -> str:
     return _known_name(text, "initializers")
 
 
+def _optimizer_name(text: str) -> str:
+    return _known_name(text, "optimizers")
+
+
+def _dropout_rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), received {text!r}")
+    return value
+
+
+def _setup_name(text: str) -> str:
+    """A setup of `selu --sweep` (`selfnorm.SETUPS`), or its error, which lists them."""
+    from .selfnorm import check_setups
+
+    try:
+        check_setups([text])
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text
+
+
 def _graph_path(text: str) -> Path:
     path = Path(text)
     if path.suffix.lower() not in (".svg", ".png", ".dot"):
@@ -175,11 +203,32 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(outputs_=(("--plot", "plot", False),))
 
     sub.add_parser("lessons", help="list the lessons", description="List the lessons.")
-    lesson = sub.add_parser("lesson", help="run one lesson", description="Run lesson N.")
+    lesson = sub.add_parser(
+        "lesson", help="run one lesson",
+        description="Run lesson N: its prose, and each code cell followed by what it prints.")
     lesson.add_argument("number", type=_positive_int, help="the lesson's number")
     lesson.add_argument("--output-dir", default=None,
                         help="where the lesson writes pictures (default: its own choice)")
     lesson.set_defaults(outputs_=(("--output-dir", "output_dir", True),))
+    lesson.add_argument("--no-code", action="store_true",
+                        help="print the narrative and what the code prints, not the code")
+
+    exercise = sub.add_parser(
+        "exercise", help="exercises with a grader: list, start, check, solution",
+        description="Write the rule yourself; the grader says where it is wrong.")
+    actions = exercise.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("list", help="one row per exercise", description="List the exercises.")
+    for action, text in (("start", "write DIR/NN_name.py, the exercise's stub (never "
+                                    "overwriting a file that exists), and print its path"),
+                         ("check", "grade DIR/NN_name.py: exit 0 when it passes, 1 otherwise"),
+                         ("solution", "print a reference solution")):
+        parser_ = actions.add_parser(action, help=text.split(",")[0].split(":")[0],
+                                     description=text[0].upper() + text[1:] + ".")
+        parser_.add_argument("number", type=_positive_int, help="the exercise's number")
+        if action != "solution":
+            parser_.add_argument("--dir", default=".", type=Path,
+                                 help="the folder of the exercise files (default: the current "
+                                 "folder)")
 
     graph = sub.add_parser("graph", help="render the graph of a small computation",
                            description="Render a computation graph to SVG, PNG or DOT.")
@@ -203,17 +252,63 @@ def build_parser() -> argparse.ArgumentParser:
                          help="only these activations (default: all)")
     gallery.set_defaults(outputs_=(("-o/--output-dir", "output_dir", True),))
 
-    selu = sub.add_parser("selu", help="SELU's self-normalization, layer by layer",
-                          description="Per-layer mean and variance through a deep network for "
-                          "SELU, ReLU and tanh (lecun_normal).")
-    selu.add_argument("--depth", type=_positive_int, default=32, help="default: 32")
-    selu.add_argument("--width", type=_positive_int, default=256, help="default: 256")
+    selu = sub.add_parser(
+        "selu", help="SELU's self-normalization: statistics, fixed point, training, sweep",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="SELU's self-normalization (Klambauer et al., 2017).\n\n"
+        "  selu                 per-layer mean and variance through a deep network at "
+        "initialization\n"
+        "  selu --fixed-point   the moment map, its fixed point (0, 1), the Jacobian there\n"
+        "  selu --train         train deep networks on spirals, with per-layer statistics;\n"
+        "                       --init, --dropout, --unstandardized, --optimizer break it on "
+        "purpose\n"
+        "  selu --sweep         every setup at every depth: accuracy and variance at start")
+    selu.add_argument("--depth", type=_positive_int, default=32,
+                      help="layers of the statistics table and of --train (default: 32)")
+    selu.add_argument("--width", type=_positive_int, default=None,
+                      help="units per layer (default: 256 for the table, 64 for --train, "
+                      "64 for --sweep)")
     selu.add_argument("--seed", type=_non_negative_int, default=0, help="default: 0")
-    selu.add_argument("--plot", type=_image_path, metavar="FILE", help="save a plot to FILE")
-    selu.add_argument("--train", action="store_true",
-                      help="also train the 32-layer network on spirals with each activation")
-    selu.add_argument("--epochs", type=_positive_int, default=60,
-                      help="epochs for --train (default: 60)")
+    selu.add_argument("--plot", type=_image_path, metavar="FILE",
+                      help="save the picture to FILE (for --fixed-point and --sweep: default "
+                      "selu_fixed_point.png, selu_sweep.png; for --train: the heatmaps too, "
+                      "as FILE_training)")
+    mode = selu.add_mutually_exclusive_group()
+    mode.add_argument("--train", action="store_true",
+                      help="train the deep network on spirals with each activation")
+    mode.add_argument("--fixed-point", action="store_true",
+                      help="iterate the moment map to its fixed point; Jacobian; picture")
+    mode.add_argument("--sweep", action="store_true",
+                      help="train every setup at every depth and tabulate")
+    selu.add_argument("--epochs", type=_positive_int, default=None,
+                      help="epochs for --train (default: 60) and --sweep (default: 100)")
+    train = selu.add_argument_group("--train toggles")
+    train.add_argument("--activations", nargs="+", type=_hidden_activation,
+                       default=["selu", "relu", "tanh"], metavar="NAME",
+                       help="activations to train (default: selu relu tanh)")
+    train.add_argument("--init", type=_initializer_name, default="lecun_normal",
+                       help="kernel initializer (default: lecun_normal; try he_normal)")
+    train.add_argument("--dropout", choices=("none", "dropout", "alpha"), default="none",
+                       help="Dropout or AlphaDropout after each hidden layer (default: none)")
+    train.add_argument("--dropout-rate", type=_dropout_rate, default=0.1,
+                       help="the dropout's rate (default: 0.1)")
+    train.add_argument("--unstandardized", action="store_true",
+                       help="inputs in pixel units (0..255) instead of mean 0, variance 1")
+    train.add_argument("--optimizer", type=_optimizer_name, default="sgd",
+                       help="sgd, adam, rmsprop, ... (default: sgd)")
+    train.add_argument("--lr", type=_positive_float, default=None,
+                       help="learning rate (default: 0.02 for sgd, else the optimizer's own)")
+    sweep = selu.add_argument_group("--sweep options")
+    sweep.add_argument("--depths", nargs="+", type=_positive_int, default=None, metavar="N",
+                       help="depths to train (default: 2 8 16 32 64)")
+    sweep.add_argument("--setups", nargs="+", type=_setup_name, default=None, metavar="NAME",
+                       help="setups to train, quoted (default: all of them)")
+    sweep.add_argument("--jobs", type=_positive_int, default=min(2, os.cpu_count() or 1),
+                       help="runs trained at once, in separate processes (default: 2, or 1 "
+                       "on a machine with one core)")
+    sweep.add_argument("--quick", action="store_true",
+                       help="smaller: depths 2 8 16, 256 samples, 20 epochs (under a minute)")
+    selu.set_defaults(outputs_=(("--plot", "plot", False),))
 
     explore = sub.add_parser("explore", help="step through the backward pass in a web page",
                              description="Write a self-contained HTML page that steps through "
@@ -231,7 +326,6 @@ def build_parser() -> argparse.ArgumentParser:
                          "from the end)")
     explore.set_defaults(outputs_=(("-o/--output", "output", False),
                                    ("--screenshot", "screenshot", False)))
-    selu.set_defaults(outputs_=(("--plot", "plot", False),))
     return parser
 
 

@@ -9,7 +9,6 @@ command that needs no matplotlib runs without it.
 from __future__ import annotations
 
 import argparse
-import ast
 import os
 import subprocess
 import sys
@@ -120,29 +119,17 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _lesson_files() -> dict[int, Path]:
-    """{number: file} of the lessons, `lessons/NN_title.py`.
+    """{number: file} of the lessons in LESSONS_DIR (see lessons.lesson_files)."""
+    from .lessons import lesson_files
 
-    Raises:
-        FileNotFoundError: without a lessons folder, saying where it looked.
-    """
-    if not LESSONS_DIR.is_dir():
-        raise FileNotFoundError(
-            f"no lessons folder: looked in {LESSONS_DIR}. The lessons come with the source "
-            "checkout of tinygrad_acts (git clone the repository and run from there); a "
-            "pip-installed package does not include them."
-        )
-    return {int(path.name[:2]): path for path in sorted(LESSONS_DIR.glob("[0-9][0-9]_*.py"))}
+    return lesson_files(LESSONS_DIR)
 
 
 def _lesson_title(path: Path) -> str:
-    """The first line of the lesson's module docstring, read without running the lesson."""
-    try:
-        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
-    except (OSError, SyntaxError, UnicodeDecodeError) as e:
-        return f"(cannot read the title: {type(e).__name__})"
-    if not docstring:
-        return "(no title)"
-    return docstring.strip().splitlines()[0]
+    """The lesson's title, read without running the lesson."""
+    from .lessons import title
+
+    return title(path)
 
 
 def run_lessons(args: argparse.Namespace) -> int:
@@ -160,7 +147,11 @@ def run_lessons(args: argparse.Namespace) -> int:
 
 
 def run_lesson(args: argparse.Namespace) -> int:
-    """Run lesson N with this Python, in the current folder; its exit code is ours."""
+    """Run lesson N in the current folder: a lesson written in cells runs cell by cell, its
+    prose printed and each code cell printed before what it prints (not with --no-code); an
+    older plain script runs as a program of its own. Exit 1 when a claim or a cell fails."""
+    from .lessons import is_percent_script, run
+
     try:
         files = _lesson_files()
     except FileNotFoundError as e:
@@ -168,7 +159,14 @@ def run_lesson(args: argparse.Namespace) -> int:
     if args.number not in files:
         known = ", ".join(str(n) for n in files) or "none"
         return _error(f"no lesson {args.number} in {LESSONS_DIR} (lessons: {known})")
-    command = [sys.executable, "-c", _RUN_WITH_DEFAULT_SIGPIPE, str(files[args.number])]
+    path = files[args.number]
+    if is_percent_script(path):
+        try:
+            return run(path, show_code=not getattr(args, "no_code", False),
+                       output_dir=args.output_dir)
+        except KeyboardInterrupt:
+            return 130
+    command = [sys.executable, "-c", _RUN_WITH_DEFAULT_SIGPIPE, str(path)]
     if args.output_dir is not None:
         command += ["--output-dir", str(args.output_dir)]
     try:
@@ -189,6 +187,45 @@ _RUN_WITH_DEFAULT_SIGPIPE = (
     "sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[0]))\n"
     "runpy.run_path(sys.argv[0], run_name='__main__')\n"
 )
+
+
+# ---- exercise ---------------------------------------------------------------------------
+
+
+def run_exercise(args: argparse.Namespace) -> int:
+    """`exercise list|start N|check N|solution N`: see tinygrad_acts.exercises."""
+    from . import exercises
+
+    if args.action == "list":
+        for number, exercise in exercises.all_exercises().items():
+            print(f"{number:3d}  {exercise.title:<48} (lesson {exercise.lesson})  "
+                  f"{exercise.file_name}")
+        print("\nStart one with: tinygrad-acts exercise start N   (then check N)")
+        return 0
+    try:
+        exercise = exercises.get(args.number)
+    except ValueError as e:
+        return _error(str(e))
+    if args.action == "solution":
+        print(exercise.solution, end="")
+        return 0
+    if args.action == "start":
+        try:
+            path, written = exercises.start(args.number, args.dir)
+        except OSError as e:
+            return _error(f"cannot write the exercise in {args.dir}: {e}")
+        if written:
+            print(path)
+            print(f"Edit it, then: tinygrad-acts exercise check {args.number}"
+                  + (f" --dir {args.dir}" if str(args.dir) != "." else ""), file=sys.stderr)
+        else:
+            print(path)
+            print(f"{path} exists already: left as it is (your work is never overwritten; "
+                  "delete or rename it to start again)", file=sys.stderr)
+        return 0
+    result = exercises.check(args.number, args.dir)
+    print(result.text)
+    return 0 if result.passed else 1
 
 
 # ---- graph ------------------------------------------------------------------------------
@@ -359,32 +396,118 @@ def run_gallery(args: argparse.Namespace) -> int:
 # ---- selu -------------------------------------------------------------------------------
 
 def run_selu(args: argparse.Namespace) -> int:
-    """SELU's self-normalization: per-layer statistics through a deep network (the table,
-    and with --plot a picture of the same networks), and with --train the training
-    comparison of `selfnorm.compare_training`."""
+    """SELU's self-normalization. By default the per-layer statistics through a deep network
+    (the table, and with --plot a picture of the same networks); --fixed-point the moment
+    map; --train the training comparison with its toggles; --sweep every setup at every
+    depth."""
     from . import selfnorm
 
+    if args.fixed_point:
+        return _selu_fixed_point(args)
+    if args.sweep:
+        return _selu_sweep(args)
     if args.plot is not None and (problem := _matplotlib_missing()):
         return _error(problem)
-    print(selfnorm.statistics_table(depth=args.depth, width=args.width, seed=args.seed))
+    width = args.width or 256
+    print(selfnorm.statistics_table(depth=args.depth, width=width, seed=args.seed))
     if args.plot is not None:
         from .plots import plot_layer_statistics
 
         stats = {
             f"{activation}, {initializer}": selfnorm.layer_statistics(
-                activation, initializer, depth=args.depth, width=args.width, seed=args.seed)
+                activation, initializer, depth=args.depth, width=width, seed=args.seed)
             for activation, initializer in selfnorm.DEFAULT_CONFIGS
         }
         path = plot_layer_statistics(stats, args.plot)
         print(f"per-layer statistics saved to {path}")
     if args.train:
-        print(f"\nTraining a network of {args.depth} hidden layers on two spirals with each "
-              f"activation ({args.epochs} epochs of plain SGD)...")
-        results = selfnorm.compare_training(epochs=args.epochs, depth=args.depth,
-                                            seed=args.seed)
-        X, y = selfnorm.spirals(args.seed)
-        print(f"{'activation':<12}{'loss':>8}{'accuracy':>10}")
-        for name, (_history, stats) in results.items():
-            loss, accuracy = stats.model.evaluate(X, y, verbose=0)
-            print(f"{name:<12}{loss:>8.4f}{accuracy:>10.1%}")
+        print()
+        return _selu_train(args)
+    return 0
+
+
+def _selu_train(args: argparse.Namespace) -> int:
+    """`selu --train`: each activation trained with the toggles; loss, accuracy and the
+    per-layer statistics before and after (ActivationStatistics)."""
+    from . import selfnorm
+
+    width, epochs = args.width or 64, args.epochs or 60
+    dropout = {"none": None, "dropout": ("standard", args.dropout_rate),
+               "alpha": ("alpha", args.dropout_rate)}[args.dropout]
+    optimizer = selfnorm.make_optimizer(args.optimizer, args.lr)
+    toggles = [f"{args.init}", f"dropout {args.dropout}"
+               + (f" ({args.dropout_rate:g})" if dropout else ""),
+               "inputs in pixel units (unstandardized)" if args.unstandardized
+               else "standardized inputs", repr(optimizer)]
+    print(f"Training networks of {args.depth} hidden layers Dense({width}) on two spirals, "
+          f"{epochs} epochs: {', '.join(toggles)}. Progress on stderr.")
+    results = {}
+    for activation in args.activations:
+        results[activation] = selfnorm.train_deep(
+            activation, epochs=epochs, depth=args.depth, width=width, learning_rate=args.lr,
+            seed=args.seed, initializer=args.init, dropout=dropout,
+            standardized=not args.unstandardized, optimizer=args.optimizer, progress=True)
+    X, y = selfnorm.spirals(args.seed, standardized=not args.unstandardized)
+    print(f"{'activation':<12}{'loss':>8}{'accuracy':>10}")
+    for name, (_history, stats) in results.items():
+        loss, accuracy = stats.model.evaluate(X, y, verbose=0)
+        print(f"{name:<12}{loss:>8.4f}{accuracy:>10.1%}")
+    print()
+    print(selfnorm.training_statistics_table(results))
+    if args.plot is not None:
+        path = Path(args.plot)
+        path = selfnorm.plot_training(results, path.with_name(f"{path.stem}_training"
+                                                              f"{path.suffix}"))
+        print(f"per-layer statistics during training saved to {path}")
+    return 0
+
+
+def _selu_fixed_point(args: argparse.Namespace) -> int:
+    """`selu --fixed-point`: the map iterated, the Jacobian at (0, 1), and the picture."""
+    from . import selfnorm
+
+    print(selfnorm.fixed_point_report())
+    if problem := _matplotlib_missing():
+        print(f"(no picture: {problem})")
+        return 0
+    path = selfnorm.plot_fixed_point(args.plot or Path("selu_fixed_point.png"))
+    print(f"trajectories in the (mean, variance) plane saved to {path}")
+    return 0
+
+
+def _selu_sweep(args: argparse.Namespace) -> int:
+    """`selu --sweep`: every setup at every depth; the table and the accuracy-vs-depth
+    picture. Arguments are checked (by argparse and run_sweep) before any training."""
+    from . import selfnorm
+
+    settings = dict(selfnorm.QUICK_SWEEP if args.quick else selfnorm.SWEEP_DEFAULTS)
+    if args.depths is not None:
+        settings["depths"] = tuple(args.depths)
+    if args.width is not None:
+        settings["width"] = args.width
+    if args.epochs is not None:
+        settings["epochs"] = args.epochs
+    if args.optimizer != "sgd" or args.lr is not None:  # the --train toggles, when given
+        settings["optimizer"] = args.optimizer
+        settings["learning_rate"] = args.lr if args.lr is not None else (
+            selfnorm.make_optimizer(args.optimizer).learning_rate)
+    picture = None if (problem := _matplotlib_missing()) else (args.plot
+                                                                or Path("selu_sweep.png"))
+    setups = args.setups or list(selfnorm.SETUPS)
+    optimizer = selfnorm.make_optimizer(settings["optimizer"], settings["learning_rate"],
+                                        settings["momentum"])
+    print(f"Sweep: {len(setups)} setups x depths {' '.join(map(str, settings['depths']))}; "
+          f"hidden layers of width {settings['width']}, two spirals ({settings['samples']} "
+          f"training points, as many held out), {settings['epochs']} epochs of "
+          f"{optimizer!r}, "
+          f"batch {settings['batch_size']}, seed {args.seed}. Progress on stderr.")
+    start = time.perf_counter()
+    results = selfnorm.run_sweep(setups, seed=args.seed, jobs=args.jobs, **settings)
+    print(selfnorm.sweep_table(results))
+    print(f"({time.perf_counter() - start:.0f} s; top variance at start: the last hidden "
+          "layer's output before training, in training mode)")
+    if picture is None:
+        print(f"(no picture: {problem})")
+    else:
+        print(f"accuracy against depth saved to {selfnorm.plot_sweep(results, picture)}")
     return 0

@@ -117,22 +117,47 @@ def _nested(array: np.ndarray) -> str:
 
 # ---- drawing ---------------------------------------------------------------------------
 def draw_graph(
-    root: Tensor, *, rankdir: str = "LR", show_data: bool = True, show_grad: bool = True
+    root: Any, *, rankdir: str | None = None, show_data: bool = True, show_grad: bool = True,
+    collapse_layers: bool | None = None, sample: Any = None,
 ) -> graphviz.Digraph:
     """Draw the graph of operations that computed `root`.
 
     Args:
-        root: the result tensor; the drawing goes back from it to the leaves.
+        root: the result tensor; the drawing goes back from it to the leaves. Or a model
+            (a `Sequential`, or a layer): it is run once, forward only, on `sample`, and
+            the graph of that output is drawn.
         rankdir: direction of the arrows: 'LR' (left to right), 'RL', 'TB' or 'BT'.
+            Default: 'LR' for a tensor, 'TB' (top down, narrow) for a model.
         show_data: write each tensor's values (up to 8 of them, else a summary) in its box.
         show_grad: write each tensor's `.grad` too (after `backward()`).
+        collapse_layers: draw each layer's operations as one box (its name, operations,
+            weights and output shape), so that a model's graph fits a notebook's width;
+            False draws every operation. Default: True for a model, False for a tensor.
+        sample: the input a model is run on; by default one sample of the model's input
+            shape (values from -1 to 1).
 
     Returns:
         A `graphviz.Digraph` (its subclass `Drawing`, which displays in Jupyter through
         the same renderer as `render_graph`); `.source` is the DOT text.
     """
     if not isinstance(root, Tensor):
-        raise TypeError(f"draw_graph: root must be a Tensor, received {type(root).__name__}")
+        if not _is_model(root):
+            raise TypeError(
+                f"draw_graph: root must be a Tensor, received {type(root).__name__} (or a "
+                "model: a Sequential or a layer)"
+            )
+        root = _forward_on_sample(root, sample)
+        collapse_layers = True if collapse_layers is None else collapse_layers
+        rankdir = "TB" if rankdir is None else rankdir
+    elif sample is not None:
+        raise ValueError("draw_graph: sample is for a model; root is a Tensor already")
+    if collapse_layers is None:
+        collapse_layers = False
+    if rankdir is None:
+        rankdir = "LR"
+    if not isinstance(collapse_layers, bool):
+        raise TypeError(f"draw_graph: collapse_layers must be a bool or None, received "
+                        f"{collapse_layers!r}")
     if rankdir not in _RANKDIRS:
         raise ValueError(f"draw_graph: rankdir must be one of {_RANKDIRS}, received {rankdir!r}")
     for argname, value in (("show_data", show_data), ("show_grad", show_grad)):
@@ -176,6 +201,8 @@ def draw_graph(
             edges.append((node_ids[id(parent)], op_id, attrs))
         edges.append((op_id, node_id, {}))
 
+    if collapse_layers:
+        bodies, edges = _collapsed(bodies, edges, tensors, node_ids, clusters, root, rankdir)
     for scope, nodes in bodies.items():
         if scope is None:
             _add_nodes(drawing, nodes)
@@ -187,6 +214,87 @@ def draw_graph(
     for tail, head, attrs in edges:
         drawing.edge(tail, head, **attrs)
     return drawing
+
+
+def _is_model(obj: Any) -> bool:
+    from .layers import Layer
+    from .models import Sequential
+
+    return isinstance(obj, (Sequential, Layer))
+
+
+def _forward_on_sample(model: Any, sample: Any) -> Tensor:
+    """The output of one forward pass of `model` on `sample` (by default one sample of the
+    model's input shape, values spread from -1 to 1)."""
+    if sample is None:
+        shape = getattr(model, "_input_shape", None)
+        if shape is None:
+            layers = getattr(model, "layers", [model])
+            width = getattr(layers[0], "input_dim", None) if layers else None
+            shape = None if width is None else (None, width)
+        if shape is None:
+            raise ValueError(
+                f"draw_graph: the input shape of {getattr(model, 'name', 'the model')} is "
+                "unknown: give the first layer input_dim=..., build the model, or pass "
+                "sample= (an input batch)"
+            )
+        features = tuple(int(n) for n in shape[1:])
+        size = int(np.prod(features))
+        sample = np.linspace(-1.0, 1.0, size, dtype=np.float32).reshape(1, *features)
+    if not isinstance(sample, Tensor):
+        sample = Tensor(sample, name="input")
+    output = model(sample)
+    if not isinstance(output, Tensor):
+        raise TypeError(f"draw_graph: the model returned {type(output).__name__}, not a Tensor")
+    return output
+
+
+def _collapsed(bodies: dict, edges: list, tensors: list[Tensor], node_ids: dict[int, str],
+               clusters: dict[int, str], root: Tensor, rankdir: str) -> tuple[dict, list]:
+    """Each layer's box as one node: the layer's name, its operations in order, its weights
+    and its output's shape; edges into and out of the layer join that node."""
+    owner: dict[str, str] = {}  # node id -> its layer's node id
+    summaries: dict[str, dict] = {}
+    for t in tensors:
+        scope = clusters.get(id(t))
+        if scope is None:
+            continue
+        layer_id = "layer_" + "".join(c if c.isalnum() else "_" for c in scope)
+        summary = summaries.setdefault(scope, {"id": layer_id, "ops": [], "weights": [],
+                                               "output": None})
+        owner[node_ids[id(t)]] = layer_id
+        if t._ctx is not None:
+            owner["op" + node_ids[id(t)][1:]] = layer_id
+            summary["ops"].append(t._ctx.label())
+            summary["output"] = t
+        elif t.requires_grad:
+            short = t.name[len(scope) + 1:] if t.name and t.name.startswith(scope + "/") else (
+                t.name or "weight")
+            summary["weights"].append(f"{short} {t.shape}")
+    new_bodies: dict[str | None, list] = {None: list(bodies.get(None, []))}
+    for scope, summary in summaries.items():
+        out = summary["output"]
+        rows = [_escape_record(scope), _escape_record(" → ".join(summary["ops"]))]
+        if summary["weights"]:
+            rows.append(_escape_record(", ".join(summary["weights"])))
+        if out is not None:
+            rows.append(_escape_record(f"output {out.shape} {out.dtype}"))
+        attrs = {"shape": "record", "style": "rounded,filled", "fillcolor": "#f7f7f7",
+                 "class": "layer"}
+        if out is root:
+            attrs["penwidth"] = "2"
+        body = "|".join(rows)  # fields one under the other, whichever way the graph runs
+        new_bodies[None].append((summary["id"], body if rankdir in ("LR", "RL") else
+                                 "{" + body + "}", attrs))
+    new_edges, seen = [], set()
+    for tail, head, attrs in edges:
+        tail, head = owner.get(tail, tail), owner.get(head, head)
+        if tail == head or (tail, head) in seen:
+            continue
+        seen.add((tail, head))
+        new_edges.append((tail, head, attrs if not (tail.startswith("layer_")
+                                                    or head.startswith("layer_")) else {}))
+    return new_bodies, new_edges
 
 
 def _add_nodes(graph: graphviz.Digraph, nodes: list[tuple[str, str, dict]]) -> None:

@@ -330,6 +330,9 @@ class Sequential:
         """
         jit_compile = _check_bool(f"{self.name}.compile", "jit_compile", jit_compile)
         optimizer = optimizers.get(optimizer)
+        if optimizer is None:
+            raise ValueError(f"{self.name}.compile: argument `optimizer` is required, e.g. "
+                             "optimizer='adam'")
         if loss is None:
             raise ValueError(f"{self.name}.compile: argument `loss` is required, e.g. loss='mse'")
         loss_fn = losses.get(loss)
@@ -380,8 +383,10 @@ class Sequential:
         verbose: int | str = 1,
         callbacks: Sequence[Callback] | None = None,
         validation_split: float = 0.0,
-        validation_data: tuple[Any, Any] | None = None,
+        validation_data: tuple[Any, ...] | None = None,
         shuffle: bool = True,
+        class_weight: dict[int, float] | None = None,
+        sample_weight: Any = None,
     ) -> History:
         """Train the model for `epochs` passes over (x, y), in mini-batches.
 
@@ -398,16 +403,22 @@ class Sequential:
             callbacks: Callback objects (see `tinygrad_acts.callbacks`).
             validation_split: the fraction (in [0, 1)) of the samples, taken from the end
                 before shuffling as Keras does, kept out of training to validate on.
-            validation_data: `(x_val, y_val)` to validate on (overrides validation_split).
+            validation_data: `(x_val, y_val)` or `(x_val, y_val, sample_weight_val)` to
+                validate on (overrides validation_split).
             shuffle: whether to reshuffle the training samples before each epoch.
+            class_weight: `{class: weight}`: each sample's loss is weighted by its class's
+                weight (classes not named weigh 1), as Keras does. Not with `sample_weight`.
+            sample_weight: one weight per sample (shape (samples,)), multiplying its loss
+                and its metrics.
 
         Returns:
             A `History`: `history.history['loss']`, the metrics, and `val_*` when validating.
 
         Raises:
             ValueError, TypeError: bad arguments or data, before any weight changes.
-            FloatingPointError: the loss or a gradient became NaN or inf (the update of that
-                step is not applied); pass `callbacks=[TerminateOnNaN()]` to stop cleanly.
+            FloatingPointError: the loss or a gradient became NaN or inf, or the update would
+                have made a weight so (the update of that step is not applied); pass
+                `callbacks=[TerminateOnNaN()]` to stop cleanly.
         """
         owner = f"{self.name}.fit"
         self._check_compiled(owner)
@@ -429,14 +440,25 @@ class Sequential:
                 f"received validation_split={validation_split!r}"
             )
         x, y = self._check_data(x, y, owner)
+        if class_weight is not None and sample_weight is not None:
+            raise ValueError(f"{owner}: you cannot pass both `class_weight` and `sample_weight`")
+        if class_weight is not None:
+            sample_weight = self._class_weight_to_sample_weights(y, class_weight, owner)
+        sample_weight = self._check_sample_weight(sample_weight, x, y, owner)
+        sw_val = None
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
                 raise TypeError(
-                    f"{owner}: argument `validation_data` must be a pair (x_val, y_val), "
-                    f"received {type(validation_data).__name__}"
+                    f"{owner}: argument `validation_data` must be a pair (x_val, y_val) or a "
+                    f"triple (x_val, y_val, sample_weight_val), received "
+                    f"{type(validation_data).__name__}"
+                    + (f" of length {len(validation_data)}"
+                       if isinstance(validation_data, (tuple, list)) else "")
                 )
-            x_val, y_val = self._check_data(*validation_data, f"{owner} (validation_data)",
-                                            input_shape=x.shape)
+            where = f"{owner} (validation_data)"
+            x_val, y_val = self._check_data(*validation_data[:2], where, input_shape=x.shape)
+            if len(validation_data) == 3:
+                sw_val = self._check_sample_weight(validation_data[2], x_val, y_val, where)
         elif validation_split > 0:
             split_at = int(math.floor(len(x) * (1.0 - validation_split)))
             if split_at == 0 or split_at == len(x):
@@ -446,6 +468,8 @@ class Sequential:
                     f"{len(x)}; both must be at least 1"
                 )
             x, x_val, y, y_val = x[:split_at], x[split_at:], y[:split_at], y[split_at:]
+            if sample_weight is not None:
+                sample_weight, sw_val = sample_weight[:split_at], sample_weight[split_at:]
         else:
             x_val = y_val = None
         history = History()
@@ -467,15 +491,18 @@ class Sequential:
             try:
                 if shuffle:
                     order = config.rng().permutation(len(x))
-                    epoch_logs = self._train_epoch(x[order], y[order], batch_size, callback_list,
-                                                   progress, stop_cleanly, (epoch, epochs))
+                    epoch_logs = self._train_epoch(
+                        x[order], y[order], batch_size, callback_list, progress, stop_cleanly,
+                        (epoch, epochs),
+                        None if sample_weight is None else sample_weight[order])
                 else:
                     epoch_logs = self._train_epoch(x, y, batch_size, callback_list, progress,
-                                                   stop_cleanly, (epoch, epochs))
+                                                   stop_cleanly, (epoch, epochs), sample_weight)
                 if epoch_logs is not None:  # None: stopped before any step was applied
                     logs = epoch_logs
                     if x_val is not None:
-                        val_logs = self._test_loop(x_val, y_val, batch_size, callback_list)
+                        val_logs = self._test_loop(x_val, y_val, batch_size, callback_list,
+                                                   sample_weight=sw_val)
                         logs.update({f"val_{k}": v for k, v in val_logs.items()})
                     progress.close(logs)
                     callback_list.on_epoch_end(epoch, logs)
@@ -489,7 +516,8 @@ class Sequential:
 
     def _train_epoch(self, x: np.ndarray, y: np.ndarray, batch_size: int,
                      callback_list: CallbackList, progress: _Progress, stop_cleanly: bool,
-                     epoch_of: tuple[int, int]) -> dict[str, float] | None:
+                     epoch_of: tuple[int, int],
+                     sample_weight: np.ndarray | None = None) -> dict[str, float] | None:
         """One pass over (x, y) in batches. Returns the epoch's means (loss weighted by batch
         size, and the metrics over all samples), or None if no step was applied."""
         loss_mean = metrics_module.Mean("loss")
@@ -499,7 +527,8 @@ class Sequential:
         for batch in range(steps):
             callback_list.on_train_batch_begin(batch)
             chunk = slice(batch * batch_size, (batch + 1) * batch_size)
-            loss_value, y_pred, problem = self._train_step(x[chunk], y[chunk])
+            sw = None if sample_weight is None else sample_weight[chunk]
+            loss_value, y_pred, problem = self._train_step(x[chunk], y[chunk], sw)
             if problem is not None:
                 where = f"epoch {epoch_of[0] + 1}/{epoch_of[1]}, batch {batch + 1}/{steps}"
                 if not stop_cleanly:
@@ -517,7 +546,7 @@ class Sequential:
                 break
             loss_mean.update_state(loss_value, sample_weight=len(y_pred))
             for m in self._metrics:
-                m.update_state(y[chunk], y_pred)
+                m.update_state(y[chunk], y_pred, sample_weight=sw)
             logs = _logs(loss_mean, self._metrics)
             progress.update(logs)
             callback_list.on_train_batch_end(batch, logs)
@@ -525,27 +554,31 @@ class Sequential:
                 break
         return _logs(loss_mean, self._metrics) if loss_mean.count else None
 
-    def _train_step(self, x_batch: np.ndarray,
-                    y_batch: np.ndarray) -> tuple[float, np.ndarray, str | None]:
-        """Forward, loss, backward, and the update unless the loss or a gradient is not
-        finite. Returns the loss, the predictions, and what went wrong (or None)."""
+    def _train_step(self, x_batch: np.ndarray, y_batch: np.ndarray,
+                    sample_weight: np.ndarray | None = None
+                    ) -> tuple[float, np.ndarray, str | None]:
+        """Forward, loss, backward, and the update unless the loss, a gradient or the
+        updated weights are not finite. Returns the loss, the predictions, and what went
+        wrong (or None)."""
         if self.jit_compile:
-            return self._steps().train(x_batch, y_batch)
+            return self._steps().train(x_batch, y_batch, sample_weight)
         params = self.trainable_weights
         for p in params:
             p.grad = None
         y_pred = self(x_batch, training=True)
-        loss = self.loss(y_batch, y_pred)
+        loss = self.loss(y_batch, y_pred, sample_weight=sample_weight)
         loss.backward()
         problem = _not_finite(loss, params, [p.grad for p in params])
         if problem is None:
-            self.optimizer.step(params)
+            problem = _refused(self.optimizer.step, params)
         return float(loss.data), y_pred.data, problem
 
     # ---- evaluate and predict ----------------------------------------------------------------
     def evaluate(self, x: Any, y: Any, batch_size: int = 32, verbose: int | str = 1,
+                 sample_weight: Any = None,
                  callbacks: Sequence[Callback] | None = None) -> float | list[float]:
-        """The loss (and metrics) on (x, y), in inference mode (dropout off, no graph).
+        """The loss (and metrics) on (x, y), in inference mode (dropout off, no graph),
+        each sample weighted by `sample_weight` when given (shape (samples,)).
 
         Returns:
             `[loss, metric_1, ...]` when compiled with metrics, else the loss alone.
@@ -556,15 +589,17 @@ class Sequential:
         verbose = _check_verbose(owner, verbose)
         callback_list = CallbackList(callbacks)
         x, y = self._check_data(x, y, owner)
+        sample_weight = self._check_sample_weight(sample_weight, x, y, owner)
         if not self.built:
             self.build(x.shape)
         callback_list.set_model(self)
-        logs = self._test_loop(x, y, batch_size, callback_list, verbose)
+        logs = self._test_loop(x, y, batch_size, callback_list, verbose, sample_weight)
         values = list(logs.values())
         return values if len(values) > 1 else values[0]
 
     def _test_loop(self, x: np.ndarray, y: np.ndarray, batch_size: int,
-                   callback_list: CallbackList, verbose: int = 0) -> dict[str, float]:
+                   callback_list: CallbackList, verbose: int = 0,
+                   sample_weight: np.ndarray | None = None) -> dict[str, float]:
         """The loss and metrics over (x, y) in inference mode, batch by batch, without a
         graph: what `evaluate` returns and what `fit` reports as `val_*`."""
         loss_mean = metrics_module.Mean("loss")
@@ -580,14 +615,16 @@ class Sequential:
                 for batch in range(steps):
                     callback_list.on_test_batch_begin(batch)
                     chunk = slice(batch * batch_size, (batch + 1) * batch_size)
+                    sw = None if sample_weight is None else sample_weight[chunk]
                     if self.jit_compile:
-                        loss, y_pred = self._steps().test(x[chunk], Tensor(y[chunk]))
+                        loss, y_pred = self._steps().test(x[chunk], Tensor(y[chunk]),
+                                                          None if sw is None else Tensor(sw))
                     else:
                         y_pred = self(x[chunk], training=False)
-                        loss = self.loss(y[chunk], y_pred)
+                        loss = self.loss(y[chunk], y_pred, sample_weight=sw)
                     loss_mean.update_state(float(loss.data), sample_weight=len(y_pred))
                     for m in test_metrics:
-                        m.update_state(y[chunk], y_pred.data)
+                        m.update_state(y[chunk], y_pred, sample_weight=sw)
                     logs = _logs(loss_mean, test_metrics)
                     progress.update(logs)
                     callback_list.on_test_batch_end(batch, logs)
@@ -715,6 +752,60 @@ class Sequential:
             ) from None
         return x, y
 
+    def _check_sample_weight(self, sample_weight: Any, x: np.ndarray, y: np.ndarray,
+                             owner: str) -> np.ndarray | None:
+        """Sample weights as a finite float array with one row per sample (or None)."""
+        if sample_weight is None:
+            return None
+        weights = self._as_array(sample_weight, "sample_weight", owner, self._dtype())
+        if weights.ndim == 0 or len(weights) != len(x):
+            raise ValueError(
+                f"{owner}: sample_weight must hold one weight per sample: x has {len(x)} "
+                f"samples, sample_weight has shape {weights.shape}"
+            )
+        if not np.isfinite(weights).all():
+            raise ValueError(f"{owner}: sample_weight contains NaN or inf")
+        if (weights < 0).any():
+            raise ValueError(f"{owner}: sample_weight must be >= 0, received a weight of "
+                             f"{weights.min():g}")
+        stand_in = np.full((min(len(y), 2), *self.compute_output_shape(x.shape)[1:]), 0.5,
+                           self._dtype())
+        try:  # the loss checks that the weights fit its per-sample values
+            with no_grad():
+                self.loss(y[:len(stand_in)], stand_in, sample_weight=weights[:len(stand_in)])
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{owner}: {e}") from None
+        return weights
+
+    def _class_weight_to_sample_weights(self, y: np.ndarray, class_weight: Any,
+                                        owner: str) -> np.ndarray:
+        """Keras's class_weight_to_sample_weights: each sample weighs its class's weight (the
+        class is y itself, or its argmax when y is one-hot), 1 for classes not named."""
+        if not isinstance(class_weight, dict):
+            raise TypeError(f"{owner}: argument `class_weight` must be a dict {{class: weight}}, "
+                            f"received {type(class_weight).__name__}")
+        width = self.compute_output_shape((1, *self._input_shape[1:]))[-1]
+        classes = width if width > 1 else 2
+        for key, weight in class_weight.items():
+            if isinstance(key, (bool, np.bool_)) or not isinstance(key, (int, np.integer)) \
+                    or not 0 <= key < classes:
+                raise ValueError(
+                    f"{owner}: class_weight names class {key!r}, but the model's output has "
+                    f"classes 0 to {classes - 1}"
+                )
+            if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, numbers.Real) \
+                    or not math.isfinite(weight) or weight < 0:
+                raise ValueError(f"{owner}: class_weight[{key}] must be a finite number >= 0, "
+                                 f"received {weight!r}")
+        labels = y
+        if labels.ndim > 1:
+            labels = labels.argmax(axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
+        labels = np.round(labels).astype(np.int64)
+        weights = np.ones(len(labels), dtype=self._dtype())
+        for key, weight in class_weight.items():
+            weights[labels == key] = weight
+        return weights
+
     def __repr__(self) -> str:
         return f"<Sequential name={self.name}, layers={[layer.name for layer in self._layers]}>"
 
@@ -736,17 +827,17 @@ class _CompiledSteps:
         self.key, self.model = key, model
         params = self.params = model.trainable_weights
 
-        def gradients(x, y):
+        def gradients(x, y, sample_weight):
             y_pred = model(x, training=True)
-            loss = model.loss(y, y_pred)
+            loss = model.loss(y, y_pred, sample_weight=sample_weight)
             return (loss, y_pred, *grad(loss, params, allow_unused=True))
 
         def update(*grads):
             model.optimizer.apply_gradients(zip(grads, params, strict=True))
 
-        def test(x, y):
+        def test(x, y, sample_weight):
             y_pred = model(x, training=False)
-            return model.loss(y, y_pred), y_pred
+            return model.loss(y, y_pred, sample_weight=sample_weight), y_pred
 
         def predict(x):
             return model(x, training=False)
@@ -756,24 +847,26 @@ class _CompiledSteps:
                                                                          fallback=True)
         self.update_checked = False
 
-    def train(self, x_batch: np.ndarray, y_batch: np.ndarray):
+    def train(self, x_batch: np.ndarray, y_batch: np.ndarray,
+              sample_weight: np.ndarray | None = None):
         """`Sequential._train_step`, compiled."""
-        loss, y_pred, *grads = self.gradients(x_batch, Tensor(y_batch))
+        loss, y_pred, *grads = self.gradients(
+            x_batch, Tensor(y_batch), None if sample_weight is None else Tensor(sample_weight))
         problem = _not_finite(loss, self.params, grads)
         if problem is None:
-            self.update(*grads)
-            if not self.update_checked:
+            problem = _refused(self.update, *grads)
+            if problem is None and not self.update_checked:
                 self._check_update(grads)
         return float(loss.data), y_pred.data, problem
 
     def _check_update(self, grads: list) -> None:
         """An optimizer that changes `.data` with numpy outside an in-place operation would
         be recorded as doing nothing to the weights: its updates then run eagerly."""
-        self.update_checked = True
         try:
             written = {id(t) for t in self.update.writes()}
-        except ValueError:  # nothing recorded: it already runs eagerly
+        except ValueError:  # nothing recorded yet, or it already runs eagerly
             return
+        self.update_checked = True
         missing = [p.name for p, g in zip(self.params, grads, strict=True)
                    if g is not None and id(p) not in written]
         if missing:
@@ -789,6 +882,16 @@ class _CompiledSteps:
 # ---------------------------------------------------------------------------
 # Helpers.
 # ---------------------------------------------------------------------------
+
+
+def _refused(update: Any, *args: Any) -> str | None:
+    """Run `update(*args)`; what went wrong if the optimizer refused an update that would
+    overflow (nothing changed then), else None."""
+    try:
+        update(*args)
+    except FloatingPointError as e:
+        return str(e)
+    return None
 
 
 def _not_finite(loss: Tensor, params: list[Tensor], grads: list) -> str | None:

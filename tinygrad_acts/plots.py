@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = [
     "activation_gallery",
     "derivatives",
+    "draw_activation_statistics",
+    "plot_activation_statistics",
     "plot_activation",
     "plot_decision_boundary",
     "plot_history",
@@ -151,10 +153,12 @@ def _curve(name_or_fn: str | Callable, params: dict) -> tuple[str, Callable[[Ten
 
 
 def _draw_activation(ax: Axes, label: str, fn: Callable, x_range: tuple[float, float],
-                     legend: bool = True) -> None:
+                     legend: bool = True, values: list[np.ndarray] | None = None) -> None:
+    """f, f' and f'' of `fn` over `x_range` (or the `values` computed already at 801 points
+    of it), with the axes through 0."""
     x = np.linspace(x_range[0], x_range[1], 801)
-    for values, (name, color, style) in zip(derivatives(fn, x), _CURVES, strict=True):
-        ax.plot(x, values, color=color, linestyle=style, label=name)
+    for curve, (name, color, style) in zip(values or derivatives(fn, x), _CURVES, strict=True):
+        ax.plot(x, curve, color=color, linestyle=style, label=name)
     ax.axhline(0.0, color="0.75", linewidth=0.8, zorder=0)
     ax.axvline(0.0, color="0.75", linewidth=0.8, zorder=0)
     ax.set_title(label)
@@ -251,25 +255,56 @@ def activation_gallery(output_dir: str | os.PathLike,
     require_matplotlib()
     names = _gallery_names(names)
     output_dir = Path(output_dir)
-    paths = [
-        save_figure(plot_activation(name, **_gallery_params(name)), output_dir / f"{name}.png")
-        for name in names
-    ]
-    columns = min(5, len(names))
-    rows = -(-len(names) // columns)
-    overview = new_figure(figsize=(3.2 * columns, 2.5 * rows), layout="constrained")
-    axes = overview.subplots(rows, columns, squeeze=False).ravel()
-    for ax, name in zip(axes, names, strict=False):  # spare axes hidden below
-        params = _gallery_params(name)
-        label, fn = _curve(name, params)
-        _draw_activation(ax, label, fn, (-5.0, 5.0), legend=False)
-        ax.title.set_fontsize("small")
-    for ax in axes[len(names):]:
-        ax.set_visible(False)
-    handles, labels = axes[0].get_legend_handles_labels()
-    overview.legend(handles, labels, loc="outside upper center", ncols=3)
-    paths.append(save_figure(overview, output_dir / "overview.png"))
+    x_range = (-5.0, 5.0)
+    x = np.linspace(*x_range, 801)
+    curves = {name: _curve(name, _gallery_params(name)) for name in names}
+    values = {name: derivatives(fn, x) for name, (_, fn) in curves.items()}
+
+    # Drawing, not the derivatives, is what takes the time: a new figure per activation
+    # spent most of it building axes and ticks, and a grid of 30 more axes as long again.
+    # So one figure, laid out as plot_activation lays out its own, is drawn once per
+    # activation with only its curves, limits and title changed, and the overview is
+    # those very pictures, tiled.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    first, *_ = names
+    figure = new_figure(figsize=(5, 3.6))
+    figure.subplots_adjust(left=0.11, right=0.97, bottom=0.14, top=0.9)
+    canvas = FigureCanvasAgg(figure)
+    ax = figure.add_subplot()
+    _draw_activation(ax, curves[first][0], None, x_range, values=values[first])
+    ax.set_xlabel("x")
+    lines = ax.get_lines()[: len(_CURVES)]
+    paths, tiles = [], []
+    for name in names:
+        for line, curve in zip(lines, values[name], strict=True):
+            line.set_ydata(curve)
+        ax.relim()
+        ax.autoscale_view()
+        ax.set_title(curves[name][0])
+        ax.legend(loc="best", fontsize="small")
+        canvas.draw()
+        tiles.append(np.asarray(canvas.buffer_rgba()).copy())
+        paths.append(_save_pixels(tiles[-1], output_dir / f"{name}.png"))
+    columns = min(5, len(tiles))
+    rows = -(-len(tiles) // columns)
+    height, width, depth = tiles[0].shape
+    grid = np.full((rows * height, columns * width, depth), 255, dtype=np.uint8)
+    for i, tile in enumerate(tiles):
+        row, column = divmod(i, columns)
+        grid[row * height:(row + 1) * height, column * width:(column + 1) * width] = tile
+    paths.append(_save_pixels(grid, output_dir / "overview.png"))
     return paths
+
+
+def _save_pixels(pixels: np.ndarray, path: Path) -> Path:
+    """Write an RGBA image (rows, columns, 4) as a PNG, in one step."""
+    import matplotlib.image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path) as file:
+        matplotlib.image.imsave(file, pixels, format="png")
+    return path
 
 
 # ---- models: decision boundaries and training curves -------------------------------------------
@@ -366,14 +401,25 @@ def plot_layer_statistics(stats: Mapping[str, Mapping[str, Any]], path: str | os
             )
     figure = new_figure(figsize=(10, 4), layout="constrained")
     ax_mean, ax_var = figure.subplots(1, 2)
-    for label, entry in stats.items():
+    # Several means lie near 0 (SELU's and tanh's within 0.01): each curve gets its own line
+    # style and marker, the first drawn on top, and the mean's axis is linear only within
+    # 0.01 of 0 (symlog), so that no curve hides another.
+    styles = ["-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1))]
+    markers = "osD^vP*X"
+    count = len(stats)
+    for i, (label, entry) in enumerate(stats.items()):
         mean, var = np.asarray(entry["mean"]), np.asarray(entry["var"])
         layers = np.arange(1, len(mean) + 1)
-        ax_mean.plot(layers, mean, marker=".", label=label)
-        ax_var.plot(layers, var, marker=".", label=label)
+        style = {"linestyle": styles[i % len(styles)], "marker": markers[i % len(markers)],
+                 "markersize": 4, "markevery": max(1, len(mean) // 8), "label": label,
+                 "zorder": 2 + count - i, "linewidth": 2.2 if i == 0 else 1.4}
+        ax_mean.plot(layers, mean, **style)
+        ax_var.plot(layers, var, **style)
     ax_mean.axhline(0.0, color="0.5", linewidth=0.8, linestyle="--")
     ax_var.axhline(1.0, color="0.5", linewidth=0.8, linestyle="--")
-    ax_mean.set(title="mean of each layer's activations", xlabel="layer", ylabel="mean")
+    ax_mean.set_yscale("symlog", linthresh=0.01)
+    ax_mean.set(title="mean of each layer's activations (linear within 0.01 of 0)",
+                xlabel="layer", ylabel="mean")
     ax_var.set(title="variance (log scale)", xlabel="layer", ylabel="variance", yscale="log")
     for ax in (ax_mean, ax_var):
         ax.grid(alpha=0.3)
@@ -402,15 +448,85 @@ def plot_history(history: Any, path: str | os.PathLike) -> Path:
     figure = new_figure(figsize=(5 * len(groups), 3.8), layout="constrained")
     axes = figure.subplots(1, len(groups), squeeze=False).ravel()
     for ax, names in zip(axes, groups, strict=True):
+        drawn = []
         for name in names:
             for key, style in ((name, "-"), (f"val_{name}", "--")):
                 if key in logs:
                     values = np.asarray(logs[key], dtype=np.float64)
                     ax.plot(np.arange(1, len(values) + 1), values, style, label=key)
+                    drawn.append(values)
+        _at_least_span(ax, np.concatenate(drawn) if drawn else np.array([]))
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small")
     axes[0].set_title("loss")
     if metrics:
         axes[1].set_title("metrics")
+    return save_figure(figure, path)
+
+
+#: The least height of a training curve's y axis, as a fraction of the largest |value|:
+#: matplotlib fits the axis to the data, so a loss that does not move (0.69320 to 0.69327,
+#: a network that learns nothing) would fill the plot with its noise and look like learning.
+MIN_Y_SPAN = 0.1
+
+
+def _at_least_span(ax: Axes, values: np.ndarray, fraction: float = MIN_Y_SPAN) -> None:
+    """Widen the y axis, about the middle of `values`, to at least `fraction` of their
+    largest magnitude (and at least 1e-3), so that a flat curve is drawn flat."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return
+    low, high = float(finite.min()), float(finite.max())
+    span = max(fraction * max(abs(low), abs(high)), 1e-3)
+    if high - low < span:
+        middle = (low + high) / 2
+        ax.set_ylim(middle - 0.55 * span, middle + 0.55 * span)
+
+
+# ---- ActivationStatistics: layers by epochs ----------------------------------------------
+
+_STATISTIC_TITLES = {"mean": "mean", "var": "variance (log)",
+                     "zero_fraction": "fraction of zeros", "grad_rms": "gradient rms (log)"}
+
+
+def draw_activation_statistics(stats: Any, axes: Iterable[Axes],
+                               limits: Mapping[str, tuple[float, float]] | None = None,
+                               label: str | None = None) -> None:
+    """Draw an `ActivationStatistics`' four heatmaps (mean, var, zero_fraction, grad_rms),
+    layers (bottom: first) by epochs, on four matplotlib Axes, each with its colour bar.
+
+    The variance and the gradient's rms are on a log scale (ReLU's vanish by factors of
+    thousands); the mean on a scale centred on 0; the fraction of zeros from 0 to 1.
+    `limits` may fix a statistic's colour range, `{'var': (1e-10, 10), ...}`, so that
+    several networks are drawn on one scale; `label` is put before each title.
+    """
+    colors = require_matplotlib().colors
+    limits = {**stats.limits(), **(limits or {})}
+    prefix = f"{label}: " if label else ""
+    for ax, name in zip(axes, _STATISTIC_TITLES, strict=True):
+        low, high = limits[name]
+        if name in ("var", "grad_rms"):
+            norm, cmap = colors.LogNorm(low, high), "viridis"
+        elif name == "mean":
+            norm, cmap = colors.TwoSlopeNorm(0.0, low, high), "RdBu_r"
+        else:
+            norm, cmap = colors.Normalize(low, high), "magma"
+        values = np.ma.masked_invalid(getattr(stats, name).T)  # rows: layers
+        if name in ("var", "grad_rms"):
+            values = np.ma.masked_less_equal(values, 0.0)  # log scale: 0 has no place
+        # One cell per (record, layer), centred on its epoch and its layer number.
+        mesh = ax.pcolormesh(stats.epochs, np.arange(1, len(stats.layer_names) + 1), values,
+                             norm=norm, cmap=cmap, shading="nearest")
+        ax.figure.colorbar(mesh, ax=ax)
+        ax.set(title=prefix + _STATISTIC_TITLES[name], xlabel="epoch", ylabel="layer")
+
+
+def plot_activation_statistics(stats: Any, path: str | os.PathLike,
+                               title: str | None = None) -> Path:
+    """An `ActivationStatistics`' four heatmaps side by side, written to `path`."""
+    figure = new_figure(figsize=(16, 4.2), layout="constrained")
+    draw_activation_statistics(stats, figure.subplots(1, len(_STATISTIC_TITLES)))
+    if title is not None:
+        figure.suptitle(title)
     return save_figure(figure, path)

@@ -6,21 +6,24 @@
     print(ta.trace_backward(y))
 
 walks the graph in the order `backward()` does and, for each operation, writes the gradient
-that reaches it from above (upstream), the derivative rule it applies (the first paragraph
-of its Function's docstring), and the gradient it sends to each of its inputs. When every
+that reaches it from above (upstream), the derivative rule it applies (its Function's
+`derivative` attribute), and the gradient it sends to each of its inputs. When every
 value is a single number it writes the chain rule out as a product, upstream times the
 local derivative with respect to the operation's input `a` (here `x`, for `t1 = x * x`):
 `dy/dx = dy/dt1 × dt1/da = 54.6 × 2 = 109.2`.
 
 It runs a pass of its own and changes nothing: no `.grad` is touched and the graph keeps its
-saved values, so `backward()` can run after it.
+saved values, so `backward()` can run after it. After a `backward()` that freed the saved
+values, it reads the gradients that pass recorded in each tensor's `.grad` instead.
+
+The result is a `BackwardTrace`: a string (print it, search it) that a notebook displays
+as the text it is, not as one quoted line.
 """
 
 from __future__ import annotations
 
-import inspect
+import html
 import math
-import re
 from typing import Any
 
 from .autograd import check_root_grad, topological_order
@@ -33,7 +36,23 @@ from .tensor import Tensor
 _INDENT = "    "
 
 
-def trace_backward(root: Tensor, grad: Any = None) -> str:
+class BackwardTrace(str):
+    """The text of a trace: a `str` (print it, search it, compare it) that shows as that
+    text in a notebook or at Python's prompt, not as one quoted, escaped line."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self))
+
+    def _repr_html_(self) -> str:
+        return f"<pre style='line-height: 1.25'>{html.escape(str(self))}</pre>"
+
+
+def trace_backward(root: Tensor, grad: Any = None) -> BackwardTrace:
     """Explain the backward pass from `root`, one operation at a time, as text.
 
     Args:
@@ -42,8 +61,11 @@ def trace_backward(root: Tensor, grad: Any = None) -> str:
             for a scalar root (it is then 1), as in `root.backward()`.
 
     Returns:
-        The explanation, a multi-line string. No `.grad` is changed and the graph stays
-        usable: call it before `backward()` or after `backward(retain_graph=True)`.
+        The explanation, a multi-line string (a `BackwardTrace`). No `.grad` is changed
+        and the graph stays usable. Before `backward()`, or after
+        `backward(retain_graph=True)`, it runs a pass of its own; after a `backward()` that
+        freed the graph's saved values, it reads the gradients that pass recorded (each
+        tensor's `.grad`), and says so.
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"trace_backward: root must be a Tensor, received {type(root).__name__}")
@@ -55,11 +77,16 @@ def trace_backward(root: Tensor, grad: Any = None) -> str:
     root_grad = check_root_grad(root, grad, "grad")
     order = topological_order([root])
     if any(t._ctx is not None and t._ctx._saved is None for t in order):
-        raise RuntimeError(
-            "trace_backward: an earlier backward() freed this graph's saved values; call "
-            "trace_backward before backward(), or pass retain_graph=True to backward()"
-        )
-    return _Trace(root).explain(order, root_grad)
+        missing = [t for t in order if t.grad is None and (t._ctx is not None or t is root)]
+        if missing:
+            raise RuntimeError(
+                "trace_backward: an earlier backward() freed this graph's saved values and "
+                "did not record a gradient in every tensor of it (was it run from another "
+                "result?); call trace_backward before backward(), or pass retain_graph=True "
+                "to backward()"
+            )
+        return BackwardTrace(_Trace(root).recorded(order))
+    return BackwardTrace(_Trace(root).explain(order, root_grad))
 
 
 class _Trace:
@@ -128,6 +155,48 @@ class _Trace:
             lines += [_INDENT + self.received(t, grads[id(t)], senders) for t in leaves]
         return "\n".join(lines)
 
+    def recorded(self, order: list[Tensor]) -> str:
+        """The trace of a backward pass that ran already, from the `.grad` it recorded in
+        every tensor: each operation's upstream gradient and each input's total (the sum
+        over all its uses; a leaf's may also hold what earlier passes added)."""
+        root = self.root
+        steps = [t for t in reversed(order) if t._ctx is not None]
+        lines = [
+            f"Backward pass from {self.name(root)} (shape {root.shape}, {root.dtype}): "
+            f"{len(steps)} operation{'' if len(steps) == 1 else 's'},",
+            "in the order backward() visited them, read from the gradients it recorded in",
+            "each tensor's .grad (backward() has run and freed the values the rules need, so",
+            "what each operation sent to each input is shown as that input's total).",
+            "",
+            f"start     {self.d(root)} = {format_values(root.grad.data)}",
+        ]
+        for step, tensor in enumerate(steps, 1):
+            ctx = tensor._ctx
+            lines += ["", f"step {step}  {self.equation(tensor)}"]
+            lines += [_INDENT + ("rule      " if i == 0 else " " * 10) + r
+                      for i, r in enumerate(_rule(ctx))]
+            lines.append(_INDENT + "inputs    " + ";  ".join(
+                f"{argument_name(i)} = {self.name(p)} = {format_values(p.data)}"
+                for i, p in enumerate(ctx.parents)))
+            lines.append(f"{_INDENT}upstream  {self.d(tensor)} = "
+                         f"{format_values(tensor.grad.data)}")
+            for position, parent in enumerate(ctx.parents):
+                lead = "grads     " if position == 0 else " " * 10
+                argument = argument_name(position)
+                if not parent.requires_grad:
+                    text = f"nothing to {argument} = {self.name(parent)}: a constant"
+                elif parent.grad is None:
+                    text = f"{argument} = {self.name(parent)}: no .grad recorded"
+                else:
+                    text = (f"{self.d(parent)} = {format_values(parent.grad.data)}   "
+                            f"(.grad of {argument})")
+                lines.append(_INDENT + lead + text)
+        leaves = [t for t in order if t._ctx is None and t.grad is not None]
+        if leaves:
+            lines += ["", "Gradients of the inputs (their .grad):"]
+            lines += [f"{_INDENT}{self.d(t)} = {format_values(t.grad.data)}" for t in leaves]
+        return "\n".join(lines)
+
     def equation(self, tensor: Tensor) -> str:
         """`t3 = relu(t2, negative_slope=0.1)`: the operation as a Python call."""
         ctx = tensor._ctx
@@ -163,23 +232,12 @@ class _Trace:
 
 
 def _rule(ctx: Function) -> list[str]:
-    """The derivative rule, from the operation's docstring: its first paragraph, and the
-    second too when only that one gives the derivative (a formula, then d/dx), line by line
-    so that a formula laid out in columns stays aligned."""
-    for cls in type(ctx).__mro__:
-        if cls is Function:  # its docstring is about Functions in general
-            break
-        if cls.__doc__:
-            paragraphs = re.split(r"\n\s*\n", inspect.cleandoc(cls.__doc__))
-            derivative_next = "d/d" not in paragraphs[0] and "d/d" in "".join(paragraphs[1:2])
-            first, *continued = paragraphs[0].splitlines()
-            # In the source the first line starts after the opening quotes, 3 columns right
-            # of the lines that continue it: shift those so that aligned columns stay so.
-            lines = [first] + [line[min(3, len(line) - len(line.lstrip())) :] for line in continued]
-            if derivative_next:
-                lines += paragraphs[1].splitlines()
-            return [line.rstrip() for line in lines]
-    return [f"(no docstring: see {type(ctx).__name__}.backward)"]
+    """The derivative rule: the Function's declared `derivative` (one line), or, where it
+    declares none, the operation's name and where its rule is written."""
+    derivative = getattr(type(ctx), "derivative", None)
+    if derivative:
+        return [str(derivative)]
+    return [f"{ctx.op_name()}: no derivative declared (see {type(ctx).__name__}.backward)"]
 
 
 def _wrapped(name: str) -> str:

@@ -4,14 +4,17 @@ from .activations import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax, Thres
 from .base import Layer, clear_session
 from .core import Dense
 from .dropout import AlphaDropout, Dropout
+from .normalization import BatchNormalization, LayerNormalization
 
 __all__ = [
     "ELU",
     "Activation",
     "AlphaDropout",
+    "BatchNormalization",
     "Dense",
     "Dropout",
     "Layer",
+    "LayerNormalization",
     "LeakyReLU",
     "PReLU",
     "ReLU",
