@@ -132,6 +132,7 @@ class _Recorder:
         self.kernels: list[_Kernel] = []
         self.arg_slots: list[int] = []  # the slot of each traced argument, in order
         self.first_values: dict[int, np.ndarray] = {}
+        self.watched: list[tuple] = []  # (tensor, its array, a copy), for jit(watch=...)
         self.result: Any = None  # what the function returned, as slots
 
     def new_slot(self, array: np.ndarray, origin: tuple) -> int:
@@ -158,15 +159,20 @@ class _Recorder:
         self.result = self.source(result)
         written = {slot for k in self.kernels if getattr(k.op, "in_place", False)
                    for slot in k.inputs}
+        written_arrays = {id(self.arrays[slot]) for slot in written}
         first_values, self.first_values = self.first_values, {}
-        for slot, before in first_values.items():
-            if slot not in written and not _same(before, self.arrays[slot]):
-                t = self.origin[slot][1]
-                raise TracingError(
-                    f"ta.jit: {t.name or 'a tensor'} (shape {t.shape}) was changed in place "
-                    "by code outside the recorded kernels (numpy on .data?): a replay would "
-                    "not repeat that change. Write updates with Tensor.assign, assign_add or "
-                    "assign_sub under ta.no_grad() (the optimizers do).")
+        changed = [self.origin[slot][1] for slot, before in first_values.items()
+                   if slot not in written and not _same(before, self.arrays[slot])]
+        changed += [t for t, array, before in self.watched if id(array) not in written_arrays
+                    and (t.data is not array or not _same(before, array))]
+        self.watched = []
+        if changed:
+            t = changed[0]
+            raise TracingError(
+                f"ta.jit: {t.name or 'a tensor'} (shape {t.shape}) was changed by code "
+                "outside the recorded kernels (numpy on .data?): a replay would not repeat "
+                "that change. Write updates with Tensor.assign, assign_add or assign_sub "
+                "under ta.no_grad() (the optimizers do).")
 
     def record(self, ctx: Any, output: Any, array: np.ndarray) -> None:
         """Called by `Function.apply` after each forward: note the kernel."""
@@ -479,8 +485,8 @@ class Jitted:
     """What `ta.jit(fn)` returns: call it as `fn`. `print(it)` or `it.trace` shows the
     kernels of each recording."""
 
-    def __init__(self, fn: Callable, fallback: bool = False) -> None:
-        self.fn, self.fallback = fn, fallback
+    def __init__(self, fn: Callable, fallback: bool = False, watch: tuple = ()) -> None:
+        self.fn, self.fallback, self.watch = fn, fallback, tuple(watch)
         functools.update_wrapper(self, fn)
         self.__name__ = getattr(fn, "__name__", type(fn).__name__)
         # signature -> _Recorder (after one call), then _Replay (or _Eager)
@@ -556,6 +562,7 @@ class Jitted:
         args = tuple(Tensor._wrap(a) if isinstance(a, np.ndarray) else a for a in args)
         kwargs = {key: Tensor._wrap(a) if isinstance(a, np.ndarray) else a
                   for key, a in kwargs.items()}
+        recorder.watched = [(t, t.data, t.data.copy()) for t in self.watch]
         state.recorder = recorder
         try:
             result = self.fn(*args, **kwargs)
@@ -646,7 +653,7 @@ def _describe(entry: Any) -> list[str]:
     return lines
 
 
-def jit(fn: Callable, *, fallback: bool = False) -> Jitted:
+def jit(fn: Callable, *, fallback: bool = False, watch: Any = ()) -> Jitted:
     """Compile `fn` by tracing: record the kernels it runs, then replay them.
 
     The first two calls with a given signature (the shapes and dtypes of the Tensor and
@@ -667,10 +674,16 @@ def jit(fn: Callable, *, fallback: bool = False) -> Jitted:
         fallback: what to do with a step that cannot be replayed: False raises
             `TracingError`; True warns (`TracingWarning`) and runs that signature eagerly
             from then on (what `Sequential.compile(jit_compile=True)` does).
+        watch: tensors the step may change (a model's weights): while recording, a change
+            to one that no recorded kernel made (numpy on `.data`, which a replay would not
+            repeat) is refused, even when no kernel reads that tensor.
     """
     if not callable(fn):
         raise TypeError(f"ta.jit: fn must be a callable (a function taking Tensors), "
                         f"received {type(fn).__name__}: {fn!r:.60}")
     if not isinstance(fallback, bool):
         raise TypeError(f"ta.jit: fallback must be True or False, received {fallback!r}")
-    return Jitted(fn, fallback)
+    watch = list(watch) if isinstance(watch, (list, tuple)) else watch
+    if not isinstance(watch, list) or not all(isinstance(t, Tensor) for t in watch):
+        raise TypeError(f"ta.jit: watch must be a list of Tensors, received {watch!r:.80}")
+    return Jitted(fn, fallback, watch)

@@ -842,7 +842,9 @@ class _CompiledSteps:
         def predict(x):
             return model(x, training=False)
 
-        self.gradients, self.update = jit(gradients, fallback=True), jit(update, fallback=True)
+        weights = model.weights  # a layer's own updates (moving statistics) must be kernels
+        self.gradients = jit(gradients, fallback=True, watch=weights)
+        self.update = jit(update, fallback=True)
         self.test, self.predict = jit(no_grad(test), fallback=True), jit(no_grad(predict),
                                                                          fallback=True)
         self.update_checked = False
