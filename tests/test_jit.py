@@ -463,3 +463,20 @@ def test_batch_normalization_moving_statistics_replay():
     for a, b in zip(weights_e, weights_c, strict=True):  # moving mean and variance included
         assert a.tobytes() == b.tobytes()
     assert np.array_equal(pred_e, pred_c)
+
+
+def test_returned_structures_are_rebuilt():
+    import collections
+
+    Pair = collections.namedtuple("Pair", "loss extra")
+
+    def f(x):
+        s = x.sum()
+        return {"loss": s, "all": [x * 2, None, Pair(s, x.data)]}
+
+    g = ta.jit(f)
+    for v in (1.0, 2.0, 3.0):
+        out = g(np.full(2, v, np.float32))
+    assert out["loss"].item() == 6.0 and out["all"][0].data.tolist() == [6.0, 6.0]
+    assert out["all"][1] is None and isinstance(out["all"][2], Pair)
+    assert out["all"][2].loss.item() == 6.0 and out["all"][2].extra.tolist() == [3.0, 3.0]

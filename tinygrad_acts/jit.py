@@ -353,7 +353,7 @@ class _Replay:
         kernels = _without_dead_code(kernels, set(self.result_slots))
         self.folded = len(rec.kernels) - len(kernels)
         self.source, namespace = _emit(kernels, list(dict.fromkeys(rec.arg_slots)), state_slots,
-                                       self.result_slots)
+                                       rec.result)
         namespace.update({f"v{slot}": array for slot, array in constants.items()})
         exec(compile(self.source, f"<ta.jit {len(kernels)} kernels>", "exec"), namespace)
         self.function = namespace["replay"]
@@ -373,8 +373,7 @@ class _Replay:
                     f"when the step was recorded, and now has shape {array.shape} and dtype "
                     f"{array.dtype}: the recording no longer fits it (make a new ta.jit)")
             inputs.append(array)
-        values = dict(zip(self.result_slots, self.function(*inputs), strict=True))
-        return _build(self.recording.result, values)
+        return self.function(*inputs)
 
 
 def _has_effect(k: _Kernel) -> bool:
@@ -417,7 +416,7 @@ def _context(k: _Kernel) -> Any:
 
 
 def _emit(kernels: list[_Kernel], arg_slots: list[int], state_slots: list[int],
-          result_slots: list[int]) -> tuple[str, dict]:
+          result: Any) -> tuple[str, dict]:
     """The source of `replay` and the names it uses (forwards, contexts, parameters)."""
     namespace: dict[str, Any] = {"asarray": np.asarray}
     params = ", ".join(f"v{slot}" for slot in arg_slots + state_slots)
@@ -443,8 +442,41 @@ def _emit(kernels: list[_Kernel], arg_slots: list[int], state_slots: list[int],
             call = f"asarray({call})"
         lines.append(f"    v{n} = {call}  # {k.label()}")
         lines += [f"    v{slot} = ctx{n}._saved[{position}]" for position, slot in k.saved]
-    lines.append(f"    return ({''.join(f'v{slot}, ' for slot in result_slots)})")
+    namespace["wrap"] = Tensor._wrap
+    lines.append(f"    return {_expression(result, namespace)}")
     return "\n".join(lines) + "\n", namespace
+
+
+def _expression(structure: Any, namespace: dict) -> str:
+    """The code that rebuilds what the function returned: `(wrap(v20), None, v31)`, where
+    `wrap` makes a plain Tensor of an array."""
+    if structure is None:
+        return "None"
+    kind, content = structure
+    if kind == "tensor":
+        return f"wrap(v{content})"
+    if kind == "array":
+        return f"v{content}"
+    if kind is dict:
+        namespace.setdefault("keys", [])
+        items = []
+        for key, value in content:
+            namespace["keys"].append(key)
+            items.append(f"keys[{len(namespace['keys']) - 1}]: {_expression(value, namespace)}")
+        return "{" + ", ".join(items) + "}"
+    parts = "".join(f"{_expression(value, namespace)}, " for value in content)
+    if kind is list:
+        return f"[{parts}]"
+    if kind is tuple:
+        return f"({parts})"
+    name = _name_of(kind, namespace)  # a namedtuple takes its fields, another kind a tuple
+    return f"{name}({parts})" if hasattr(kind, "_fields") else f"{name}(({parts}))"
+
+
+def _name_of(kind: type, namespace: dict) -> str:
+    """A name for a tuple or list subclass (a namedtuple), for the generated code."""
+    namespace[f"kind{id(kind)}"] = kind
+    return f"kind{id(kind)}"
 
 
 def _slots_of(structure: Any) -> set[int]:
@@ -456,19 +488,6 @@ def _slots_of(structure: Any) -> set[int]:
     if kind is dict:
         return set().union(*(_slots_of(v) for _, v in content))
     return set().union(*(_slots_of(v) for v in content))
-
-
-def _build(structure: Any, values: dict) -> Any:
-    if structure is None:
-        return None
-    kind, content = structure
-    if kind == "tensor":
-        return Tensor._wrap(values[content])
-    if kind == "array":
-        return values[content]
-    if kind is dict:
-        return {key: _build(v, values) for key, v in content}
-    return kind(_build(v, values) for v in content)
 
 
 # ---- the user's side ---------------------------------------------------------------------
@@ -522,7 +541,8 @@ class Jitted:
         """The cache key (shapes, dtypes, Python values), the traced arrays in order, and
         their positions (an index, or a keyword's name)."""
         key, arrays, positions = [], [], []
-        for position, value in [*enumerate(args), *sorted(kwargs.items())]:
+        items = [*enumerate(args), *sorted(kwargs.items())] if kwargs else enumerate(args)
+        for position, value in items:
             if isinstance(value, (Tensor, np.ndarray)):
                 array = value.data if isinstance(value, Tensor) else value
                 key.append((position, type(value), array.shape, array.dtype,
@@ -543,7 +563,8 @@ class Jitted:
                     "(fixed in the recording), received "
                     f"{type(value).__name__}: {value!r:.60}")
         ids = [id(a) for a in arrays]  # the same array passed twice is part of the signature
-        key.append(tuple(ids.index(i) for i in ids))
+        if len(set(ids)) < len(ids):
+            key.append(tuple(ids.index(i) for i in ids))
         return tuple(key), arrays, positions
 
     def _name(self, position: int | str) -> str:
