@@ -11,6 +11,7 @@ from test_lessons import ROOT, run  # the same way of running a script as the le
 
 EXAMPLES = ROOT / "examples"
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
+HAS_INTEROP = all(importlib.util.find_spec(m) for m in ("h5py", "safetensors"))
 
 
 def run_example(name: str, tmp_path: Path):
@@ -30,10 +31,10 @@ def written(output_dir: Path) -> set[str]:
     return {p.name for p in output_dir.iterdir() if p.stat().st_size > 0}
 
 
-def test_there_are_five_examples_with_docstrings():
+def test_there_are_six_examples_with_docstrings():
     names = sorted(p.name for p in EXAMPLES.glob("*.py"))
     assert names == ["activation_gallery.py", "deep_selu.py", "draw_graph.py",
-                     "gradcheck_activations.py", "train_moons.py"]
+                     "gradcheck_activations.py", "graduate_to_keras.py", "train_moons.py"]
     for name in names:
         assert (EXAMPLES / name).read_text(encoding="utf-8").startswith('"""')
 
@@ -85,3 +86,18 @@ def test_activation_gallery(tmp_path):
     assert {"overview.png", "selu.png", "softmax.png", "relu.png"} <= files
     assert len(files) == 32  # 30 activations, the overview, and one relu with parameters
     assert "wrote 31 pictures" in process.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_INTEROP, reason="saving for Keras needs h5py and safetensors")
+def test_graduate_to_keras(tmp_path):
+    process, output_dir = run_example("graduate_to_keras.py", tmp_path)
+    assert written(output_dir) == {"moons.keras", "moons.safetensors"}
+    if importlib.util.find_spec("keras") is None:
+        assert "Keras could not be imported" in process.stdout
+        return
+    assert "opened it: largest difference" in process.stdout
+    if "does not train" not in process.stdout:
+        accuracy = float(process.stdout.split("Keras: test loss")[1].split("accuracy ")[1]
+                         .split()[0])
+        assert accuracy >= 0.9

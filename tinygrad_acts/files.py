@@ -2,7 +2,8 @@
 archives without trusting them.
 
 Everything the library writes (weights, rendered graphs, plots, checkpoints, logs) goes
-through `atomic_write`: the bytes go to a new temporary file next to the target, which then
+through `atomic_write` (or `atomic_path`, for writers that need a file name, such as h5py
+and zipfile): the bytes go to a new temporary file next to the target, which then
 replaces the target in one step (`os.replace`, atomic within a file system). A crash or an
 error midway leaves the old file untouched and removes the temporary one. The new file keeps
 the old one's permission bits, and a symbolic link is written through (its target is
@@ -26,7 +27,7 @@ from typing import IO
 
 import numpy as np
 
-__all__ = ["atomic_write", "check_writable", "npz_headers"]
+__all__ = ["atomic_path", "atomic_write", "check_writable", "npz_headers"]
 
 
 @contextmanager
@@ -74,6 +75,45 @@ def _naming(error: OSError, path: str) -> OSError:
     """The same error (same type, errno and reason), naming `path`."""
     renamed = type(error)(error.errno, error.strerror or str(error), path)
     return renamed if error.errno is not None else type(error)(f"{path}: {error}")
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary path next to `path`, for writers that want a file name rather than an
+    open file (h5py, zipfile, safetensors); when the block ends without an error, the file
+    written there is flushed to disk and renamed over `path`, as `atomic_write` does
+    (permission bits kept, symbolic links written through, errors naming `path`).
+
+        with atomic_path("model.weights.h5") as temporary:
+            with h5py.File(temporary, "w") as f:
+                ...
+    """
+    shown = os.fspath(path)
+    target = Path(os.path.realpath(path))
+    try:
+        permissions = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        permissions = 0o666 & ~_umask()
+    except OSError as e:
+        raise _naming(e, shown) from None
+    try:
+        handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                        suffix=".tmp")
+    except OSError as e:
+        raise _naming(e, shown) from None
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        with open(temporary, "rb+") as file:
+            os.fsync(file.fileno())
+        os.chmod(temporary, permissions)  # mkstemp makes 0o600
+        os.replace(temporary, target)
+    except BaseException as e:
+        temporary.unlink(missing_ok=True)
+        if isinstance(e, OSError) and e.filename in (None, name, os.fspath(target)):
+            raise _naming(e, shown) from None
+        raise
 
 
 def _umask() -> int:

@@ -750,10 +750,12 @@ class Loss:
         return None
 
     def get_config(self) -> dict[str, Any]:
+        """The arguments that rebuild this loss, under Keras's names."""
         return {"name": self.name, "reduction": self.reduction}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
+        """A new loss from the output of `get_config()`, as Keras's `from_config`."""
         return cls(**config)
 
     def __repr__(self) -> str:

@@ -44,7 +44,7 @@ from .tensor import Tensor
 from .validation import check_bool as _check_bool
 from .validation import check_positive_int as _check_positive_int
 
-__all__ = ["Sequential"]
+__all__ = ["Sequential", "load_model"]
 
 _ACCURACY_NAMES = ("accuracy", "acc")
 
@@ -214,7 +214,15 @@ class Sequential:
 
         The file is written under a temporary name next to `path`, then renamed: `path` is
         either the complete new file or untouched, never half written.
+
+        A path ending in `.weights.h5` gets Keras 3's layout instead (Keras's
+        `load_weights` reads it), and `.safetensors` PyTorch's `state_dict` of
+        `ta.interop.to_torch(model)`: see `tinygrad_acts.saving`.
         """
+        if _is_interop_weights(path):
+            from . import saving  # h5py and safetensors are imported only for these
+
+            return saving.save_weights(self, path)
         path = _check_npz_path(path, "save_weights")
         weights = self.weights
         if not weights:
@@ -230,7 +238,12 @@ class Sequential:
         """Read weights written by `save_weights`. They are matched by position. The file is
         not trusted: its names, count, shapes and dtypes are read from the arrays' headers and
         checked against the model's weights before any data is read (a crafted file cannot
-        make it decompress gigabytes), and before any weight changes."""
+        make it decompress gigabytes), and before any weight changes. `.weights.h5` (written
+        here or by Keras 3) and `.safetensors` files are read by layer instead."""
+        if _is_interop_weights(path):
+            from . import saving
+
+            return saving.load_weights(self, path)
         path = _check_npz_path(path, "load_weights")
         if not self.built:
             raise ValueError(
@@ -276,6 +289,31 @@ class Sequential:
                     f"of shape {shape} and dtype {dtype} in {path!r}"
                 )
         return expected
+
+    # ---- Keras's and PyTorch's files: tinygrad_acts/saving.py ----------------------------------
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the whole model: `.keras` (Keras 3's own format: architecture, weights,
+        optimizer; `keras.saving.load_model` opens it) or `.safetensors` (the weights as
+        PyTorch's `state_dict` of `ta.interop.to_torch(model)`, with our config alongside).
+        `load_model` reads both back. The file is written atomically."""
+        from . import saving
+
+        saving.save_model(self, path)
+
+    def get_config(self) -> dict[str, Any]:
+        """The model's architecture as Keras's Sequential config (its layers' configs, after
+        an InputLayer when the input shape is known)."""
+        from . import serialization
+
+        return serialization.sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Sequential:
+        """A new model (fresh weights) from the output of `get_config()`, or from the
+        `config` of a Keras Sequential."""
+        from . import serialization
+
+        return serialization.sequential_from_config(cls, config)
 
     # ---- summary -----------------------------------------------------------------------------
     def summary(self, print_fn: Any = None) -> None:
@@ -933,6 +971,21 @@ def _check_verbose(owner: str, verbose: Any) -> int:
             f"{owner}: argument `verbose` must be 0, 1, 2 or 'auto', received verbose={verbose!r}"
         )
     return int(verbose)
+
+
+def load_model(path: str | os.PathLike, compile: bool = True) -> Sequential:
+    """A model from a file written by `Sequential.save`, or by Keras 3 (`.keras`, for the
+    layers `tinygrad_acts.serialization.LAYERS` lists), or a `.safetensors` file of ours.
+    With `compile=True` the model is compiled as saved (optimizer state included)."""
+    from . import saving
+
+    return saving.load_model(path, compile=compile)
+
+
+def _is_interop_weights(path: Any) -> bool:
+    """Keras 3's `.weights.h5` and PyTorch's `.safetensors`: tinygrad_acts/saving.py."""
+    return isinstance(path, (str, os.PathLike)) and os.fspath(path).endswith(
+        (".weights.h5", ".safetensors"))
 
 
 def _check_npz_path(path: Any, owner: str) -> str:

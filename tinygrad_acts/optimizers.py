@@ -481,6 +481,8 @@ class Optimizer:
     @classmethod
     def from_config(cls, config: dict[str, Any],
                     custom_objects: dict[str, type] | None = None) -> Optimizer:
+        """A new optimizer from the output of `get_config()` (a schedule's config becomes the
+        schedule), as Keras's `from_config`."""
         config = dict(config)
         if isinstance(config.get("learning_rate"), dict):
             config["learning_rate"] = schedules.deserialize(config["learning_rate"],

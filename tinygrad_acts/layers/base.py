@@ -159,7 +159,13 @@ class Layer:
             return self.call(x, **kwargs)
 
     def get_config(self) -> dict[str, Any]:
+        """The arguments that rebuild this layer (without its weights), under Keras's names."""
         return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """A new layer from the output of `get_config()`, as Keras's `from_config`."""
+        return cls(**config)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

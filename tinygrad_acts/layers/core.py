@@ -111,11 +111,24 @@ class Dense(Layer):
         return {
             **super().get_config(),
             "units": self.units,
-            "activation": getattr(self.activation, "__name__", "linear"),
+            "activation": _activation_config(self.activation),
             "use_bias": self.use_bias,
             "kernel_initializer": describe(self.kernel_initializer),
             "bias_initializer": describe(self.bias_initializer),
         }
+
+
+def _activation_config(activation: Callable[[Tensor], Tensor] | None) -> Any:
+    """The activation's name, as Keras's config has it (a function of the user's stays a
+    function: it has no name of ours)."""
+    from .. import activations
+
+    if activation is None:
+        return "linear"
+    try:
+        return activations.serialize(activation)
+    except ValueError:
+        return activation
 
 
 def _activation(identifier: Any) -> Callable[[Tensor], Tensor] | None:

@@ -118,7 +118,8 @@ def _initializer(owner: str, name: str, value: Any) -> Any:
 
 def _unsupported(owner: str, **options: Any) -> None:
     """Keras arguments accepted only at their defaults (so a Keras config still loads)."""
-    defaults = {"synchronized": False, "renorm": False, "renorm_momentum": 0.99}
+    defaults = {"synchronized": False, "renorm": False, "renorm_momentum": 0.99,
+                "rms_scaling": False}
     for name, value in options.items():
         if value != defaults.get(name):
             raise ValueError(
@@ -327,8 +328,9 @@ class LayerNormalization(Layer):
         epsilon: added to the variance, 1e-3.
         center: whether to add `beta`; scale: whether to multiply by `gamma`.
         beta_initializer, gamma_initializer: 'zeros' and 'ones'.
-        beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: Keras's,
-            accepted as None only.
+        beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint,
+            rms_scaling: Keras's, accepted at their defaults only (None, False), so that
+            `get_config()` and Keras's configs load.
         name, trainable, dtype: see `Layer`.
 
     Weights, in Keras's order: gamma (if scale), beta (if center), each of the shape of the
@@ -347,6 +349,7 @@ class LayerNormalization(Layer):
         gamma_regularizer: Any = None,
         beta_constraint: Any = None,
         gamma_constraint: Any = None,
+        rms_scaling: bool = False,
         name: str | None = None,
         trainable: bool = True,
         dtype: Any = None,
@@ -360,7 +363,7 @@ class LayerNormalization(Layer):
         self.gamma_initializer = _initializer(owner, "gamma_initializer", gamma_initializer)
         _unsupported(owner, beta_regularizer=beta_regularizer,
                      gamma_regularizer=gamma_regularizer, beta_constraint=beta_constraint,
-                     gamma_constraint=gamma_constraint)
+                     gamma_constraint=gamma_constraint, rms_scaling=rms_scaling)
         super().__init__(name=name, trainable=trainable, dtype=dtype)
         self.gamma: Tensor | None = None
         self.beta: Tensor | None = None
