@@ -4,6 +4,9 @@ The network is 2-16-16-1 with tanh, trained with mean squared error and plain SG
 (lr = 0.1) on one batch of 100 points. The same step is written four ways:
 
 - tinygrad_acts: raw `ta.Tensor`s, `x @ W1 + b1`, `.tanh()`, `loss.backward()`;
+- ta.jit: the same step written as a user writes a compiled one (`ta.grad` and
+  `optimizer.apply_gradients` with SGD), recorded by `ta.jit` and replayed (target: at most
+  1.3x numpy by hand);
 - numpy by hand: the forward pass and the backward pass written out (the floor: what any
   engine on numpy adds is the cost of its bookkeeping);
 - PyTorch eager on the CPU with one thread (where installed);
@@ -38,6 +41,7 @@ from harness import (  # noqa: E402
     optional_contenders,
     profile,
     round_robin,
+    verdict,
 )
 
 import tinygrad_acts as ta  # noqa: E402
@@ -78,6 +82,48 @@ class Engine(TensorSGDContender):
         loss.backward()
         return loss.item(), [p.grad.data for p in self.params]
 
+
+
+class Jit(SGDContender):
+    """The step compiled by ta.jit: forward, `ta.grad`, `SGD.apply_gradients`, replayed."""
+
+    name = "ta.jit"
+    lr = LR
+
+    def __init__(self, params, x, y):
+        self.params = [ta.Tensor(p.copy(), requires_grad=True) for p in params]
+        self.x, self.y = ta.Tensor(x), ta.Tensor(y)
+        self.optimizer = ta.optimizers.SGD(LR)
+        self.compiled = ta.jit(self.train_step)
+
+    def loss_and_grads(self, x=None, y=None):
+        w1, b1, w2, b2, w3, b3 = self.params
+        h1 = ((self.x if x is None else x) @ w1 + b1).tanh()
+        h2 = (h1 @ w2 + b2).tanh()
+        out = h2 @ w3 + b3
+        loss = ((out - (self.y if y is None else y)) ** 2).mean()
+        grads = ta.grad(loss, self.params)
+        return loss, grads
+
+    def train_step(self, x, y):
+        loss, grads = self.loss_and_grads(x, y)
+        self.optimizer.apply_gradients(zip(grads, self.params, strict=True))
+        return loss
+
+    def step(self):
+        return self.compiled(self.x, self.y)
+
+
+def check_jit_equals_eager(problem, steps: int = 5) -> None:
+    """ta.jit's replays leave the weights of the eager step, bit for bit."""
+    compiled, eager = Jit(*problem), Jit(*problem)
+    for _ in range(steps):
+        compiled.step()
+        eager.train_step(eager.x, eager.y)
+    for i, (a, b) in enumerate(zip(compiled.params, eager.params, strict=True)):
+        if a.data.tobytes() != b.data.tobytes():
+            raise AssertionError(f"ta.jit: weight {i} after {steps} steps differs from eager")
+    print(f"checked: ta.jit's weights after {steps} steps equal eager's bit for bit")
 
 
 class NumpyByHand(SGDContender):
@@ -188,7 +234,7 @@ class Micrograd(SGDContender):
 
 
 def available_contenders() -> list[type]:
-    return [NumpyByHand, Engine] + optional_contenders(("torch", Torch),
+    return [NumpyByHand, Engine, Jit] + optional_contenders(("torch", Torch),
                                                        ("micrograd", Micrograd))
 
 
@@ -196,7 +242,8 @@ def run(repeats: int, micrograd_repeats: int, warmup: int) -> dict[str, list[flo
     problem = make_problem()
     contenders = [c for c in available_contenders()
                   if micrograd_repeats or c is not Micrograd]  # 0 leaves micrograd out
-    check_same_math(contenders, problem, NumpyByHand)
+    check_same_math([c for c in contenders if c is not Jit], problem, NumpyByHand)
+    check_jit_equals_eager(problem)
     runners = [contender(*problem) for contender in contenders]
     for runner in runners:
         if not isinstance(runner, Micrograd):
@@ -221,6 +268,9 @@ def print_table(times: dict[str, list[float]]) -> None:
     ))
     print()
     print(f"engine / numpy by hand: {engine / median[NumpyByHand.name]:.2f}x")
+    jit_ratio = median[Jit.name] / median[NumpyByHand.name]
+    print(f"ta.jit / numpy by hand: {jit_ratio:.2f}x (target <= 1.3: {verdict(jit_ratio, 1.3)}); "
+          f"eager engine / ta.jit: {engine / median[Jit.name]:.2f}x")
     if Torch.name in median:
         print(f"engine / torch (1 thread): {engine / median[Torch.name]:.2f}x")
     if Micrograd.name in median:

@@ -7,6 +7,9 @@ logits, with the accuracy metric, in batches of 32 on 1,000 moons (noise 0.1), s
 epoch. The same training runs three ways:
 
 - tinygrad_acts: `model.fit(X, y, epochs=..., batch_size=32, verbose=0)`, as a user writes it;
+- the same with `model.compile(..., jit_compile=True)`: each step recorded by `ta.jit` and
+  replayed (target: at least 2x the eager epochs per second; its weights after an epoch
+  must equal eager's bit for bit);
 - numpy by hand, for reference: the same loop written out (shuffle, forward, loss, backward,
   Keras's Adam, loss and accuracy for the epoch);
 - PyTorch eager on the CPU with one thread (where installed): `nn.Sequential`,
@@ -59,14 +62,15 @@ LEARNING_RATE = 0.01
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7  # Keras's Adam defaults
 
 
-def make_model() -> Sequential:
+def make_model(jit_compile: bool = False) -> Sequential:
     model = Sequential([
         Dense(16, activation="selu", kernel_initializer="lecun_normal", input_dim=2),
         Dense(16, activation="selu", kernel_initializer="lecun_normal"),
         Dense(1),
     ])
     model.compile(optimizer=Adam(learning_rate=LEARNING_RATE),
-                  loss=BinaryCrossentropy(from_logits=True), metrics=["accuracy"])
+                  loss=BinaryCrossentropy(from_logits=True), metrics=["accuracy"],
+                  jit_compile=jit_compile)
     return model
 
 
@@ -84,8 +88,10 @@ def make_problem(seed: int = 0) -> tuple[list[np.ndarray], np.ndarray, np.ndarra
 class Engine:
     name = "tinygrad_acts (fit)"
 
+    jit_compile = False
+
     def __init__(self, weights, x, y):
-        self.model = make_model()
+        self.model = make_model(self.jit_compile)
         self.model.set_weights(weights)
         ta.set_seed(1)  # the shuffling order: the same as the other contenders' generators
         self.x, self.y = x, y
@@ -103,6 +109,11 @@ class Engine:
 
     def weights(self) -> list[np.ndarray]:
         return self.model.get_weights()
+
+
+class EngineJit(Engine):
+    name = "tinygrad_acts (fit, jit_compile)"
+    jit_compile = True
 
 
 class NumpyByHand:
@@ -213,7 +224,7 @@ class Torch:
 
 
 def available_contenders() -> list[type]:
-    return [NumpyByHand, Engine] + optional_contenders(("torch", Torch))
+    return [NumpyByHand, Engine, EngineJit] + optional_contenders(("torch", Torch))
 
 
 def check_same_math(contenders, problem) -> None:
@@ -236,8 +247,14 @@ def check_same_math(contenders, problem) -> None:
         if not np.allclose(w, ref, rtol=1e-5, atol=1e-5):
             raise AssertionError(f"{Engine.name}: weight {i} after one epoch differs from "
                                  f"numpy's by up to {np.max(np.abs(w - ref)):.3g}")
+    compiled = EngineJit(*problem)
+    compiled.fit(1, shuffle=False)
+    for i, (w, ref) in enumerate(zip(compiled.weights(), engine.weights(), strict=True)):
+        if w.tobytes() != ref.tobytes():
+            raise AssertionError(f"{EngineJit.name}: weight {i} after one epoch differs from "
+                                 "eager fit's")
     print(f"checked: loss and gradients agree with numpy for {len(contenders)} contenders, "
-          "and the engine's weights after one epoch too")
+          "and the engine's weights after one epoch too (jit_compile's bit for bit)")
 
 
 def run(repeats: int, epochs: int):
@@ -276,6 +293,9 @@ def print_table(times, results, epochs: int, total_epochs: int, repeats: int) ->
     print(f"(final loss and accuracy: of the last epoch, after {total_epochs} epochs)")
     print()
     print(f"tinygrad_acts: {epochs / engine:.1f} epochs per second")
+    speedup = engine / median[EngineJit.name]
+    print(f"jit_compile=True: {epochs / median[EngineJit.name]:.1f} epochs per second, "
+          f"{speedup:.2f}x eager's (target >= 2: {'ok' if speedup >= 2 else 'MISSED'})")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -29,6 +29,7 @@ from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import draw_graph, render_graph
+from .jit import jit
 from .ops import concatenate, logsumexp, maximum, minimum, stack, where
 from .tensor import Tensor
 from .trace import trace_backward
@@ -61,6 +62,7 @@ __all__ = [
     "gradcheck",
     "gradgradcheck",
     "is_grad_enabled",
+    "jit",
     "logsumexp",
     "maximum",
     "minimum",

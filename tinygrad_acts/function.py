@@ -83,7 +83,11 @@ class Function:
         ctx.params = params
         ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
         output = cls.forward(ctx, *[t.data for t in inputs], **params)
-        result = Tensor._wrap(np.asarray(output))
+        array = np.asarray(output)
+        if state.recorder is not None:  # ta.jit is recording a step: this is one of its kernels
+            ctx.scope = state.scope
+            state.recorder.record(ctx, output, array)
+        result = Tensor._wrap(array)
         if state.grad_enabled and True in ctx.needs_input_grad:  # record: link result to ctx
             result._ctx, result.requires_grad, ctx.scope = ctx, True, state.scope
             if ctx._saved:

@@ -17,11 +17,15 @@ import threading
 
 
 class _State(threading.local):
-    """Per-thread state: whether operations record a graph, and the layer being called."""
+    """Per-thread state: whether operations record a graph, the layer being called, and
+    the step being recorded by `ta.jit`, if any."""
 
     def __init__(self) -> None:
         self.grad_enabled = True
         self.scope: str | None = None
+        # The step ta.jit is recording in this thread (jit.py), None otherwise: every
+        # Function.apply reports to it.
+        self.recorder = None
 
 
 state = _State()

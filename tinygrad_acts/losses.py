@@ -27,6 +27,7 @@ Reductions (Keras 3's names), of the per-sample values `v` times the sample weig
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import numbers
 from collections.abc import Callable
@@ -232,8 +233,8 @@ def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> Tensor:
         100 * mean(|y_true - y_pred| / max(|y_true|, EPSILON), axis=-1)
     """
     y_true, y_pred = _prepare(y_true, y_pred, "mean_absolute_percentage_error")
-    scale = np.maximum(np.abs(y_true.data), EPSILON)  # the targets are constants
-    return ((y_true - y_pred) / Tensor(scale.astype(y_pred.dtype))).abs().mean(axis=-1) * 100.0
+    scale = y_true.abs().clip(EPSILON, None)  # the targets are constants
+    return ((y_true - y_pred) / scale).abs().mean(axis=-1) * 100.0
 
 
 def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> Tensor:
@@ -280,7 +281,7 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Tensor:
     abs_error = error.abs()
     quadratic = error * error * 0.5
     linear = abs_error * delta - 0.5 * delta**2
-    return where(abs_error.data <= delta, quadratic, linear).mean(axis=-1)
+    return where(abs_error <= delta, quadratic, linear).mean(axis=-1)
 
 
 def log_cosh(y_true: Any, y_pred: Any) -> Tensor:
@@ -567,9 +568,14 @@ def sparse_categorical_crossentropy(
     labels = _class_labels(y_true, y_pred, axis, owner, ignore_class)
     classes = y_pred.shape[axis]
     if ignore_class is None:
-        one_hot = np.eye(classes, dtype=y_pred.dtype)[labels]
-        one_hot = np.moveaxis(one_hot, -1, axis)
-        return -(Tensor(one_hot) * _log_probabilities(y_pred, from_logits, axis)).sum(axis=axis)
+        # rows of the identity picked by the labels: an operation (Index), so that ta.jit
+        # records it with the labels as data
+        one_hot = Tensor._wrap(_identity(classes, y_pred.dtype))[labels]
+        if axis != one_hot.ndim - 1:  # the class axis where y_pred has it
+            order = list(range(one_hot.ndim - 1))
+            order.insert(axis, one_hot.ndim - 1)
+            one_hot = one_hot.transpose(order)
+        return -(one_hot * _log_probabilities(y_pred, from_logits, axis)).sum(axis=axis)
     valid = labels != ignore_class
     # Ignored samples get label 0 and a uniform stand-in prediction (finite, whatever the
     # input), and their loss is zeroed: no value and no gradient reaches them.
@@ -583,6 +589,14 @@ def sparse_categorical_crossentropy(
 
 mse = mean_squared_error
 mae = mean_absolute_error
+
+
+@functools.lru_cache(maxsize=32)
+def _identity(classes: int, dtype: np.dtype) -> np.ndarray:
+    """The identity matrix, made once per size and dtype (read-only: it is shared)."""
+    eye = np.eye(classes, dtype=dtype)
+    eye.flags.writeable = False
+    return eye
 mape = mean_absolute_percentage_error
 msle = mean_squared_logarithmic_error
 

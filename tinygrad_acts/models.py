@@ -84,6 +84,8 @@ class Sequential:
         self.loss: losses.Loss | None = None
         self._metric_ids: list[Any] = []
         self._metrics: list[metrics_module.Metric] | None = None
+        self.jit_compile = False
+        self._compiled_steps: _CompiledSteps | None = None
         self.history: History | None = None
         self.stop_training = False
         for layer in layers or []:
@@ -350,7 +352,7 @@ class Sequential:
 
     # ---- compile -----------------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None,
-                metrics: Sequence[Any] | None = None) -> None:
+                metrics: Sequence[Any] | None = None, jit_compile: bool = False) -> None:
         """Choose how to train: the optimizer, the loss, and metrics to report.
 
         Args:
@@ -360,7 +362,11 @@ class Sequential:
             metrics: a list of names ('accuracy', 'mae', ...), Metrics or functions.
                 'accuracy' becomes binary, categorical or sparse categorical accuracy
                 according to the loss and the data's shapes (`metrics.accuracy_for`).
+            jit_compile: whether `fit`, `evaluate` and `predict` run their steps through
+                `ta.jit` (recorded once per batch shape, then replayed: the same numbers,
+                faster). False by default.
         """
+        jit_compile = _check_bool(f"{self.name}.compile", "jit_compile", jit_compile)
         optimizer = optimizers.get(optimizer)
         if optimizer is None:
             raise ValueError(f"{self.name}.compile: argument `optimizer` is required, e.g. "
@@ -384,6 +390,7 @@ class Sequential:
             metric_ids.append(m if is_accuracy else metrics_module.get(m))
         self.optimizer, self.loss, self._metric_ids = optimizer, loss_fn, metric_ids
         self._metrics = None
+        self.jit_compile, self._compiled_steps = jit_compile, None
 
     @property
     def metrics_names(self) -> list[str]:
@@ -591,23 +598,18 @@ class Sequential:
         """Forward, loss, backward, and the update unless the loss, a gradient or the
         updated weights are not finite. Returns the loss, the predictions, and what went
         wrong (or None)."""
+        if self.jit_compile:
+            return self._steps().train(x_batch, y_batch, sample_weight)
         params = self.trainable_weights
         for p in params:
             p.grad = None
         y_pred = self(x_batch, training=True)
         loss = self.loss(y_batch, y_pred, sample_weight=sample_weight)
         loss.backward()
-        loss_value = float(loss.data)
-        if not math.isfinite(loss_value):
-            return loss_value, y_pred.data, f"the loss became {loss_value}"
-        for p in params:
-            if p.grad is not None and not np.isfinite(p.grad.data).all():
-                return loss_value, y_pred.data, f"the gradient of {p.name} contains NaN or inf"
-        try:
-            self.optimizer.step(params)
-        except FloatingPointError as e:  # the optimizer refused an update that overflows
-            return loss_value, y_pred.data, str(e)
-        return loss_value, y_pred.data, None
+        problem = _not_finite(loss, params, [p.grad for p in params])
+        if problem is None:
+            problem = _refused(self.optimizer.step, params)
+        return float(loss.data), y_pred.data, problem
 
     # ---- evaluate and predict ----------------------------------------------------------------
     def evaluate(self, x: Any, y: Any, batch_size: int = 32, verbose: int | str = 1,
@@ -651,9 +653,13 @@ class Sequential:
                 for batch in range(steps):
                     callback_list.on_test_batch_begin(batch)
                     chunk = slice(batch * batch_size, (batch + 1) * batch_size)
-                    y_pred = self(x[chunk], training=False)
                     sw = None if sample_weight is None else sample_weight[chunk]
-                    loss = self.loss(y[chunk], y_pred, sample_weight=sw)
+                    if self.jit_compile:
+                        loss, y_pred = self._steps().test(x[chunk], Tensor(y[chunk]),
+                                                          None if sw is None else Tensor(sw))
+                    else:
+                        y_pred = self(x[chunk], training=False)
+                        loss = self.loss(y[chunk], y_pred, sample_weight=sw)
                     loss_mean.update_state(float(loss.data), sample_weight=len(y_pred))
                     for m in test_metrics:
                         m.update_state(y[chunk], y_pred, sample_weight=sw)
@@ -687,7 +693,10 @@ class Sequential:
                 for batch in range(steps):
                     callback_list.on_predict_batch_begin(batch)
                     chunk = slice(batch * batch_size, (batch + 1) * batch_size)
-                    outputs.append(self(x[chunk], training=False).data)
+                    if self.jit_compile:
+                        outputs.append(self._steps().predict(x[chunk]).data)
+                    else:
+                        outputs.append(self(x[chunk], training=False).data)
                     progress.update({})
                     callback_list.on_predict_batch_end(batch, {"outputs": outputs[-1]})
             progress.close({})
@@ -695,6 +704,14 @@ class Sequential:
             progress.close()
         callback_list.on_predict_end()
         return np.concatenate(outputs, axis=0)
+
+    def _steps(self) -> _CompiledSteps:
+        """The compiled steps (ta.jit), made again when the weights or the compiled
+        optimizer or loss changed."""
+        key = (tuple(map(id, self.trainable_weights)), self.optimizer, self.loss)
+        if self._compiled_steps is None or self._compiled_steps.key != key:
+            self._compiled_steps = _CompiledSteps(self, key)
+        return self._compiled_steps
 
     # ---- checking what comes in ----------------------------------------------------------------
     def _check_compiled(self, owner: str) -> None:
@@ -831,9 +848,101 @@ class Sequential:
         return f"<Sequential name={self.name}, layers={[layer.name for layer in self._layers]}>"
 
 
+class _CompiledSteps:
+    """`jit_compile=True`: the model's steps recorded and replayed by `ta.jit`.
+
+    The training step is compiled in two halves, the gradients and the update, so that the
+    loss and the gradients are still checked for NaN and inf, in Python, before the update
+    (the same promise as eager `fit`). Gradients come from `ta.grad`, which returns them
+    as recorded kernels (`backward()` would store copies in `.grad`, outside them). A step
+    that cannot be replayed (a loss computed with numpy, say) runs eagerly, with a
+    warning (`ta.jit(..., fallback=True)`)."""
+
+    def __init__(self, model: Sequential, key: tuple) -> None:
+        from .autograd import grad
+        from .jit import jit
+
+        self.key, self.model = key, model
+        params = self.params = model.trainable_weights
+
+        def gradients(x, y, sample_weight):
+            y_pred = model(x, training=True)
+            loss = model.loss(y, y_pred, sample_weight=sample_weight)
+            return (loss, y_pred, *grad(loss, params, allow_unused=True))
+
+        def update(*grads):
+            model.optimizer.apply_gradients(zip(grads, params, strict=True))
+
+        def test(x, y, sample_weight):
+            y_pred = model(x, training=False)
+            return model.loss(y, y_pred, sample_weight=sample_weight), y_pred
+
+        def predict(x):
+            return model(x, training=False)
+
+        weights = model.weights  # a layer's own updates (moving statistics) must be kernels
+        self.gradients = jit(gradients, fallback=True, watch=weights)
+        self.update = jit(update, fallback=True)
+        self.test, self.predict = jit(no_grad(test), fallback=True), jit(no_grad(predict),
+                                                                         fallback=True)
+        self.update_checked = False
+
+    def train(self, x_batch: np.ndarray, y_batch: np.ndarray,
+              sample_weight: np.ndarray | None = None):
+        """`Sequential._train_step`, compiled."""
+        loss, y_pred, *grads = self.gradients(
+            x_batch, Tensor(y_batch), None if sample_weight is None else Tensor(sample_weight))
+        problem = _not_finite(loss, self.params, grads)
+        if problem is None:
+            problem = _refused(self.update, *grads)
+            if problem is None and not self.update_checked:
+                self._check_update(grads)
+        return float(loss.data), y_pred.data, problem
+
+    def _check_update(self, grads: list) -> None:
+        """An optimizer that changes `.data` with numpy outside an in-place operation would
+        be recorded as doing nothing to the weights: its updates then run eagerly."""
+        try:
+            written = {id(t) for t in self.update.writes()}
+        except ValueError:  # nothing recorded yet, or it already runs eagerly
+            return
+        self.update_checked = True
+        missing = [p.name for p, g in zip(self.params, grads, strict=True)
+                   if g is not None and id(p) not in written]
+        if missing:
+            import warnings
+
+            warnings.warn(
+                f"{self.model.name}: jit_compile: {type(self.model.optimizer).__name__} "
+                f"does not write {missing[0]} with an in-place operation, so its update "
+                "cannot be replayed: it runs eagerly", stacklevel=5)
+            self.update = self.update.fn
+
+
 # ---------------------------------------------------------------------------
 # Helpers.
 # ---------------------------------------------------------------------------
+
+
+def _refused(update: Any, *args: Any) -> str | None:
+    """Run `update(*args)`; what went wrong if the optimizer refused an update that would
+    overflow (nothing changed then), else None."""
+    try:
+        update(*args)
+    except FloatingPointError as e:
+        return str(e)
+    return None
+
+
+def _not_finite(loss: Tensor, params: list[Tensor], grads: list) -> str | None:
+    """What is NaN or inf, the loss or a gradient (None when all are finite)."""
+    loss_value = float(loss.data)
+    if not math.isfinite(loss_value):
+        return f"the loss became {loss_value}"
+    for p, g in zip(params, grads, strict=True):
+        if g is not None and not np.isfinite(g.data).all():
+            return f"the gradient of {p.name} contains NaN or inf"
+    return None
 
 
 def _check_layer(layer: Any, where: str) -> None:

@@ -133,10 +133,10 @@ class Pow(Function):
         grad_a = grad_b = None
         with np.errstate(divide="ignore", invalid="ignore"):  # the places where() replaces
             if ctx.needs_input_grad[0]:
-                slope = where(b.data == 0, 0.0, b * a ** (b - 1))
+                slope = where(b == 0, 0.0, b * a ** (b - 1))
                 grad_a = (grad * slope).sum_to(a.shape)
             if ctx.needs_input_grad[1]:
-                slope = where((a.data == 0) & (b.data >= 0), 0.0, out * a.log())
+                slope = where((a == 0) * (b >= 0), 0.0, out * a.log())
                 grad_b = (grad * slope).sum_to(b.shape)
         return grad_a, grad_b
 
@@ -301,7 +301,19 @@ class Abs(Function):
 
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * np.sign(a.data)  # piecewise constant: its own derivative is 0
+        return grad * Sign.apply(a)
+
+
+class Sign(Function):
+    """sign(a): -1, 0 or 1;  d/da = 0 (piecewise constant), so no gradient flows."""
+
+    derivative = "d/da = 0"
+
+    def forward(ctx, a):
+        return np.sign(a)
+
+    def backward(ctx, grad):
+        return None
 
 
 class Clip(Function):
@@ -316,9 +328,7 @@ class Clip(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         lo, hi = ctx.params["min_value"], ctx.params["max_value"]
-        inside = (a.data >= (-np.inf if lo is None else lo)) & (
-            a.data <= (np.inf if hi is None else hi)
-        )
+        inside = (a >= (-np.inf if lo is None else lo)) * (a <= (np.inf if hi is None else hi))
         return grad * inside
 
 
@@ -348,7 +358,8 @@ class Maximum(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         # 1 where a wins, 0 where b wins, 1/2 on a tie: constants, as a mask is
-        weight_a = (type(ctx).wins(a.data, b.data) + (a.data == b.data) * 0.5).astype(grad.dtype)
+        weight_a = (compare(type(ctx).wins, a, b).astype(grad.dtype)
+                    + compare(np.equal, a, b).astype(grad.dtype) * 0.5)
         return (grad * weight_a).sum_to(a.shape), (grad * (1 - weight_a)).sum_to(b.shape)
 
 
@@ -361,6 +372,26 @@ class Minimum(Maximum):
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         return np.minimum(a, b)
+
+
+class Compare(Function):
+    """a op b elementwise, for op one of numpy's comparisons (np.greater, np.equal...): a
+    boolean mask. No gradient flows through it: a mask is piecewise constant. It is an
+    operation all the same, so that a mask computed from values inside a backward rule is
+    a kernel that `ta.jit` records, not a constant frozen into the recording."""
+
+    derivative = "none: the result is boolean"
+
+    def forward(ctx, a, b, op):
+        return op(a, b)
+
+    def backward(ctx, grad):
+        return None, None
+
+
+def compare(op: Any, a: Tensor, b: Tensor) -> Tensor:
+    """`op(a, b)` as a boolean Tensor (outside the graph: it carries no gradient)."""
+    return Tensor._wrap(broadcasting(Compare, a, b, op=op).data)
 
 
 class Where(Function):
@@ -450,9 +481,8 @@ class _Extremum(Function):
         a, out = ctx.saved_tensors
         axis = ctx.params["axis"]
         kept = _keepdims_shape(a.shape, axis)
-        winners = a.data == out.data.reshape(kept)  # a constant, as a mask is
-        share = winners / winners.sum(axis=axis, keepdims=True)
-        return grad.reshape(kept) * share.astype(grad.dtype)
+        winners = compare(np.equal, a, out.reshape(kept)).astype(grad.dtype)  # a mask
+        return grad.reshape(kept) * (winners / winners.sum(axis=axis, keepdims=True))
 
 
 class Max(_Extremum):
@@ -644,6 +674,45 @@ class Stack(Function):
         )
 
 
+# ---- writing in place ----------------------------------------------------------------------
+
+
+class Assign(Function):
+    """target = value, written into target's own array: the way a weight or an optimizer's
+    state changes (Keras's `variable.assign`). Every other operation makes a new array;
+    this one changes an existing one, so that everything holding the weight sees the new
+    values, and so that `ta.jit` records the update as a kernel and replays it. No gradient
+    flows through an assignment."""
+
+    derivative = None
+    in_place = True  # writes into its first input (ta.jit shows it; Tensor.assign checks it)
+
+    def forward(ctx, target, value):
+        np.copyto(target, value)
+        return target
+
+    def backward(ctx, grad):
+        return None, None
+
+
+class AssignAdd(Assign):
+    """target += value, in place (Keras's `assign_add`)."""
+
+    name = "assign_add"
+
+    def forward(ctx, target, value):
+        return np.add(target, value, out=target)
+
+
+class AssignSub(Assign):
+    """target -= value, in place (Keras's `assign_sub`)."""
+
+    name = "assign_sub"
+
+    def forward(ctx, target, value):
+        return np.subtract(target, value, out=target)
+
+
 # ---- functions of several tensors ----------------------------------------------------------
 
 
@@ -691,11 +760,11 @@ def stack(tensors, axis: int = 0) -> Tensor:
     return Stack.apply(*tensors, axis=axis)
 
 
-def broadcasting(fn: type[Function], *tensors: Tensor) -> Tensor:
-    """fn.apply(*tensors), explaining in words when numpy refuses to broadcast the shapes
-    (or, for matmul, to multiply them)."""
+def broadcasting(fn: type[Function], *tensors: Tensor, **params: Any) -> Tensor:
+    """fn.apply(*tensors, **params), explaining in words when numpy refuses to broadcast the
+    shapes (or, for matmul, to multiply them)."""
     try:
-        return fn.apply(*tensors)
+        return fn.apply(*tensors, **params)
     except ValueError as error:
         if fn is MatMul:
             raise ValueError(_matmul_mismatch(*(t.shape for t in tensors))) from None

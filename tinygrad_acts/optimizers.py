@@ -22,6 +22,14 @@ One update, in Keras's order:
 
 Step 4 runs on copies, so that 5 can refuse it. The state an optimizer keeps for a weight is
 created at the weight's first update, and listed (as Tensors) in `optimizer.variables`.
+
+The whole update is one operation, `ApplyGradients`, a Function that writes in place (as
+`Tensor.assign_sub` does): `ta.jit` records it as one kernel of a training step, and a
+replay runs it again, reading the optimizer's step count, learning rate (or schedule) and
+state then. Writing each update with Tensor operations and `assign_sub`, as Keras does,
+would record the same thing in a dozen kernels per weight and make eager training several
+times slower (each operation pays for a Tensor); one kernel keeps the formulas in plain
+numpy, as readable, at numpy's speed.
 """
 
 from __future__ import annotations
@@ -37,6 +45,8 @@ from typing import Any
 import numpy as np
 
 from . import schedules
+from .function import Function
+from .grad_mode import no_grad
 from .layers.base import _snake_case, unique_name
 from .schedules import LearningRateSchedule
 from .tensor import Tensor
@@ -45,6 +55,7 @@ from .validation import check_number as _check_real
 
 __all__ = [
     "SGD",
+    "ApplyGradients",
     "Adadelta",
     "Adafactor",
     "Adagrad",
@@ -295,6 +306,14 @@ class Optimizer:
 
     # ---- one update ----------------------------------------------------------------------------
     def _apply(self, pairs: list[tuple[np.ndarray, Tensor]]) -> None:
+        """One update, as one in-place operation (so that ta.jit records and replays it)."""
+        variables = tuple(variable for _, variable in pairs)
+        with no_grad():
+            ApplyGradients.apply(*variables, *(Tensor._wrap(g) for g, _ in pairs),
+                                 optimizer=self, variables=variables)
+
+    def _update(self, pairs: list[tuple[np.ndarray, Tensor]]) -> None:
+        """The update itself, in numpy (`ApplyGradients` runs it)."""
         learning_rate = self._current_learning_rate()
         gradients = self._clip_gradients([g for g, _ in pairs])
         staged = []
@@ -485,6 +504,28 @@ class Optimizer:
 _COMMON = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema", "ema_momentum",
            "ema_overwrite_frequency", "loss_scale_factor", "gradient_accumulation_steps", "name")
 
+
+
+class ApplyGradients(Function):
+    """One update of an optimizer: each variable moves along its gradient, in place.
+
+    Its inputs are the variables' arrays, then their gradients; it writes the variables
+    (and the optimizer's state) in place, like `Tensor.assign_sub`, and returns the first
+    variable's array. It is an operation so that `ta.jit` records the update as a kernel:
+    a replay calls it again, and the optimizer reads its current step count and learning
+    rate then. No gradient flows through it."""
+
+    name = "apply_gradients"
+    derivative = None
+    in_place = True  # writes into its inputs (ta.jit never drops it or runs it early)
+
+    def forward(ctx, *arrays, optimizer, variables):
+        gradients = arrays[len(variables):]
+        optimizer._update(list(zip(gradients, variables, strict=True)))
+        return arrays[0]
+
+    def backward(ctx, grad):
+        return (None,) * len(ctx.parents)
 
 class SGD(Optimizer):
     """Gradient descent, with optional (Nesterov) momentum.

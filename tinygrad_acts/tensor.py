@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import config
+from .grad_mode import state
 from .validation import (
     broadcasts_to,
     checked_dtype,
@@ -104,6 +105,7 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (the same array, not a copy)."""
+        _reading_value("numpy()")
         return self.data
 
     def item(self) -> float | int | bool:
@@ -111,9 +113,11 @@ class Tensor:
             raise ValueError(
                 f"item() needs a tensor with one element, this one has shape {self.shape}"
             )
+        _reading_value("item()")
         return self.data.item()
 
     def tolist(self) -> Any:
+        _reading_value("tolist()")
         return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
@@ -137,11 +141,13 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
+        _reading_value("bool()")
         return bool(self.data)
 
     __hash__ = object.__hash__  # comparisons return tensors, so identity is the hash
 
     def __repr__(self) -> str:
+        _reading_value("printing")
         text = str(self.data)
         extra = ", requires_grad=True" if self.requires_grad else ""
         sep = "\n" if "\n" in text else ""
@@ -193,6 +199,43 @@ class Tensor:
     def zero_grad(self) -> None:
         """Clear `.grad` (the next backward starts from nothing)."""
         self.grad = None
+
+    # ---- writing in place (weights, optimizer state) -----------------------------------
+    def assign(self, value: Any) -> Tensor:
+        """Write `value` into this tensor's array, in place (Keras's `variable.assign`);
+        returns the tensor. Used for updates: no gradient flows through it, so a tensor that
+        requires grad can only be assigned under `ta.no_grad()` (as in PyTorch), and only a
+        leaf can be (a computed tensor's values are saved in the graph that made it)."""
+        return self._write(ops.Assign, value, "assign")
+
+    def assign_add(self, value: Any) -> Tensor:
+        """`self += value`, in place (Keras's `assign_add`); see `assign`."""
+        return self._write(ops.AssignAdd, value, "assign_add")
+
+    def assign_sub(self, value: Any) -> Tensor:
+        """`self -= value`, in place (Keras's `assign_sub`); see `assign`."""
+        return self._write(ops.AssignSub, value, "assign_sub")
+
+    def _write(self, fn: type, value: Any, what: str) -> Tensor:
+        value = self._operand(value)
+        if self.requires_grad and state.grad_enabled:
+            raise RuntimeError(
+                f"{what}: this tensor requires grad and the grad mode is on; an in-place "
+                "update is not differentiable: do it inside `with ta.no_grad():`")
+        if not self.is_leaf:
+            raise ValueError(
+                f"{what}: only a leaf tensor (a weight, a state) can be written in place; "
+                "this one was computed by an operation")
+        if not broadcasts_to(value.shape, self.shape):
+            raise ValueError(
+                f"{what}: a value of shape {value.shape} does not fit a tensor of shape "
+                f"{self.shape}")
+        if value.dtype.kind == "f" and self.dtype.kind != "f":
+            raise TypeError(f"{what}: cannot write float values into a {self.dtype} tensor")
+        if not self.data.flags.writeable:
+            raise ValueError(f"{what}: this tensor's array is read-only (a broadcast view?)")
+        fn.apply(self, value)
+        return self
 
     # ---- arithmetic --------------------------------------------------------------------
     def _operand(self, other: Any) -> Tensor:
@@ -259,10 +302,13 @@ class Tensor:
     def __pos__(self) -> Tensor:
         return self
 
-    # Comparisons give boolean tensors and carry no gradient.
+    # Comparisons give boolean tensors and carry no gradient (ops.Compare).
     def _compare(self, op, other: Any) -> Tensor:
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor._wrap(np.asarray(op(self.data, other)))
+        try:
+            other = self._operand(other)
+        except TypeError:  # something numpy compares in its own way (None, a string)
+            return Tensor._wrap(np.asarray(op(self.data, other)))
+        return ops.compare(op, self, other)
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(np.less, other)
@@ -461,6 +507,13 @@ class Tensor:
             ) from None
 
 
+def _reading_value(what: str) -> None:
+    """A value read into Python while `ta.jit` records a step is frozen into the recording:
+    the recorder warns (jit.py, "What a recording cannot see")."""
+    if state.recorder is not None:
+        state.recorder.read_value(what)
+
+
 def _one_axis(axis: Any, ndim: int) -> int | None:
     """None, or one axis (argmax and argmin take no tuple)."""
     if axis is None:
@@ -490,9 +543,9 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     """An integer or bool tensor combined with a float one takes the float's dtype."""
     ka, kb = a.data.dtype.kind, b.data.dtype.kind
     if ka == "f" and kb != "f":
-        return a, Tensor._wrap(b.data.astype(a.data.dtype))
+        return a, ops.Cast.apply(b, dtype=a.data.dtype)
     if kb == "f" and ka != "f":
-        return Tensor._wrap(a.data.astype(b.data.dtype)), b
+        return ops.Cast.apply(a, dtype=b.data.dtype), b
     return a, b
 
 

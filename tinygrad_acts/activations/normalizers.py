@@ -162,7 +162,7 @@ class Sparsemax(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
         axis = ctx.params["axis"]
-        support = indicator(out.data > 0, out.dtype)  # a constant: its derivative is 0
+        support = indicator(out > 0, out.dtype)  # a constant: its derivative is 0
         total = (grad * support).sum(axis=axis, keepdims=True)
         return (grad - total / support.sum(axis=axis, keepdims=True)) * support
 

@@ -1,8 +1,10 @@
 """Small pieces the activation pages share.
 
 - `indicator`: the piecewise-constant factor of a backward rule, such as `[x > 0]` for relu.
-  It is computed in `backward` from the saved input's values and enters the rule as a
-  constant: its derivative is 0, which is right everywhere but at the jumps themselves.
+  It is computed in `backward` from a comparison of the saved tensors and enters the rule
+  as a constant: its derivative is 0, which is right everywhere but at the jumps
+  themselves. A comparison is an operation (`ops.Compare`), so `ta.jit` records the mask
+  as a kernel and a replay computes it afresh from the new values.
 - `gated` and `finite`: a gate that vanishes at -inf (silu's sigmoid, gelu's Phi) multiplies
   an x that is infinite there, and -inf * 0 would be NaN; the limit is 0.
 - `gate_from_output`: that gate again, read off the output (out / x), so that a backward rule
@@ -16,14 +18,12 @@ import numpy as np
 from ..tensor import Tensor
 
 
-def indicator(condition: np.ndarray, dtype: np.dtype, value: float = 1.0) -> np.ndarray:
-    """`value` where `condition` holds, 0 elsewhere, as an array of `dtype` (a bool array
-    times a Python float would be float64; converting first, then scaling, is also twice as
-    fast as multiplying a bool array into `dtype`)."""
+def indicator(condition: Tensor, dtype: np.dtype, value: float = 1.0) -> Tensor:
+    """`value` where `condition` (a boolean Tensor, e.g. `x > 0`) holds, 0 elsewhere, as a
+    Tensor of `dtype`: converted first, then scaled (a bool times a Python float would be
+    float64)."""
     out = condition.astype(dtype)
-    if value != 1.0:
-        out *= value
-    return out
+    return out if value == 1.0 else out * value
 
 
 def gated(x: np.ndarray, gate: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
+from ..ops import where
 from ..tensor import Tensor
 from .arguments import Default, TensorLike, as_float_tensor, check_number, resolve_slope
 from .pieces import indicator
@@ -58,14 +59,14 @@ class ReLU(Function):
         (x,) = ctx.saved_tensors
         slope = x.dtype.type(ctx.params.get("negative_slope", 0.0))
         max_value = ctx.params.get("max_value")
-        above = x.data > ctx.params.get("threshold", 0.0)
+        above = x > ctx.params.get("threshold", 0.0)
         # 1 - slope + slope = 1 above the threshold, the slope at and below it (both exact,
         # the slope being rounded to x's precision first); then 0 where the cap holds.
         derivative = indicator(above, x.dtype, 1 - slope)
         if slope != 0:
-            derivative += slope
+            derivative = derivative + slope
         if max_value is not None:
-            derivative *= ~(above & (x.data >= max_value))
+            derivative = where(above * (x >= max_value), 0.0, derivative)
         return grad * derivative
 
 
@@ -88,7 +89,7 @@ class ReLU6(Function):
 
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * ((x.data > 0.0) & (x.data < 6.0))
+        return grad * ((x > 0.0) * (x < 6.0))
 
 
 _NO_SLOPE = Default(0.0)
@@ -226,7 +227,7 @@ class Threshold(Function):
 
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * (x.data > ctx.params["threshold"])
+        return grad * (x > ctx.params["threshold"])
 
 
 @register(forms=(
@@ -282,7 +283,7 @@ class ELU(Function):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         alpha = ctx.params["alpha"]
-        positive = indicator(x.data > 0, x.dtype, 1 - alpha)
+        positive = indicator(x > 0, x.dtype, 1 - alpha)
         return grad * (out.clip(max_value=0.0) + alpha + positive)
 
 
@@ -304,7 +305,7 @@ class SELU(Function):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         scale_alpha = SELU_SCALE * SELU_ALPHA
-        positive = indicator(x.data > 0, x.dtype, SELU_SCALE - scale_alpha)
+        positive = indicator(x > 0, x.dtype, SELU_SCALE - scale_alpha)
         return grad * (out.clip(max_value=0.0) + scale_alpha + positive)
 
 

@@ -35,7 +35,7 @@ class SoftShrink(Function):
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * indicator(out.data != 0, out.dtype)  # out != 0 where |x| > threshold
+        return grad * indicator(out != 0, out.dtype)  # out != 0 where |x| > threshold
 
 
 @register(forms=(Form(kinks=(-0.5, 0.5)), Form({"threshold": 1.0}, (-1.0, 1.0))))
@@ -79,7 +79,7 @@ class HardShrink(Function):
 
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * indicator(out.data != 0, out.dtype)  # out != 0 where |x| > threshold
+        return grad * indicator(out != 0, out.dtype)  # out != 0 where |x| > threshold
 
 
 @register(forms=(Form(kinks=(-0.5, 0.5)), Form({"threshold": 1.0}, (-1.0, 1.0))))

@@ -95,7 +95,7 @@ class HardSigmoid(Function):
 
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * indicator(np.abs(x.data) < 3.0, x.dtype, 1 / 6)
+        return grad * indicator(x.abs() < 3.0, x.dtype, 1 / 6)
 
 
 @register(kinks=(-3.0, 3.0))
@@ -185,7 +185,7 @@ class SparseSigmoid(Function):
 
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * indicator(np.abs(x.data) < 1.0, x.dtype, 0.5)
+        return grad * indicator(x.abs() < 1.0, x.dtype, 0.5)
 
 
 @register(kinks=(-1.0, 1.0))
@@ -264,7 +264,7 @@ class HardTanh(Function):
 
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * indicator(np.abs(x.data) < 1.0, x.dtype)
+        return grad * indicator(x.abs() < 1.0, x.dtype)
 
 
 @register(kinks=(-1.0, 1.0))

@@ -151,7 +151,7 @@ class HardSilu(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         h = hard_sigmoid(x)
-        return grad * (h + (h - 0.5) * indicator(np.abs(x.data) < 3.0, x.dtype))
+        return grad * (h + (h - 0.5) * indicator(x.abs() < 3.0, x.dtype))
 
 
 @register(kinks=(-3.0, 3.0))

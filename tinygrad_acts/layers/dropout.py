@@ -1,7 +1,9 @@
 """Dropout layers: random units switched off during training, the identity at inference.
 
 Both draw a fresh mask at every training call and apply it as a constant factor, so the
-gradient flows only through the units kept. Randomness: with `seed=None` masks come from
+gradient flows only through the units kept. The mask is drawn inside a Function's forward
+(`RandomMask`): `ta.jit` records that kernel, not its result, so a replayed training step
+draws a fresh mask each time, as eager mode does. Randomness: with `seed=None` masks come from
 the library's generator (`config.rng()`, reproducible after `tinygrad_acts.set_seed`);
 with a seed, from a generator of the layer's own, seeded once.
 """
@@ -13,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import config
+from ..function import Function
 from ..tensor import Tensor
 from ..validation import check_number
 from .base import Layer
@@ -37,10 +40,13 @@ class _RandomMask(Layer):
         self.seed = seed
         self._generator = None if seed is None else config.rng(seed)
 
-    def _keep_mask(self, shape: tuple[int, ...]) -> np.ndarray:
-        """True for each unit kept, with probability 1 - rate."""
-        generator = self._generator if self._generator is not None else config.rng()
-        return generator.random(shape) >= self.rate
+    def _masked(self, inputs: Tensor, kept: float, dropped: float, shift: float = 0.0,
+                dropped_shift: float = 0.0) -> Tensor:
+        """inputs * scale + shift, with (scale, shift) = (kept, shift) for each unit kept
+        and (dropped, dropped_shift) for each unit dropped, the mask drawn in a kernel."""
+        return RandomMask.apply(inputs, rate=self.rate, generator=self._generator,
+                                kept=kept, dropped=dropped, shift=shift,
+                                dropped_shift=dropped_shift)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
@@ -64,9 +70,7 @@ class Dropout(_RandomMask):
     def call(self, inputs: Tensor, training: bool | None = None) -> Tensor:
         if not training or self.rate == 0:
             return inputs
-        factor = self._keep_mask(inputs.shape).astype(inputs.dtype)
-        factor *= 1.0 / (1.0 - self.rate)
-        return inputs * Tensor(factor)
+        return self._masked(inputs, kept=1.0 / (1.0 - self.rate), dropped=0.0)
 
 
 class AlphaDropout(_RandomMask):
@@ -101,8 +105,29 @@ class AlphaDropout(_RandomMask):
         if not training or self.rate == 0:
             return inputs
         a, b = self.affine_coefficients()
-        kept = self._keep_mask(inputs.shape)
         # a * (x kept, alpha' dropped) + b  ==  x * (a where kept) + (b, or a alpha' + b)
-        scale = np.where(kept, a, 0.0).astype(inputs.dtype)
-        shift = np.where(kept, b, a * self.ALPHA_PRIME + b).astype(inputs.dtype)
-        return inputs * Tensor(scale) + Tensor(shift)
+        return self._masked(inputs, kept=a, dropped=0.0, shift=b,
+                            dropped_shift=a * self.ALPHA_PRIME + b)
+
+
+class RandomMask(Function):
+    """x * scale + shift, where each unit is kept with probability 1 - rate (drawn here,
+    from `generator`, or the library's when None) and (scale, shift) is (kept, shift) for a
+    unit kept, (dropped, dropped_shift) for one dropped;  d/dx = scale."""
+
+    name = "random_mask"
+    derivative = "d/dx = scale (kept / dropped, per unit)"
+    random = True  # ta.jit never runs it ahead of time, nor drops it
+
+    def forward(ctx, x, rate, generator, kept, dropped, shift, dropped_shift):
+        keep = (generator if generator is not None else config.rng()).random(x.shape) >= rate
+        scale = np.where(keep, kept, dropped).astype(x.dtype)
+        ctx.save_for_backward(scale)  # a constant of x: its own derivative is 0
+        out = x * scale
+        if shift != 0.0 or dropped_shift != 0.0:
+            out += np.where(keep, shift, dropped_shift).astype(x.dtype)
+        return out
+
+    def backward(ctx, grad):
+        (scale,) = ctx.saved_tensors
+        return grad * scale

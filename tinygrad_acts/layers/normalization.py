@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import initializers
 from ..function import Function
+from ..grad_mode import no_grad
 from ..tensor import Tensor
 from .base import Layer
 
@@ -263,18 +264,21 @@ class BatchNormalization(Layer):
         shape[axis] = inputs.shape[axis]  # the statistics broadcast along the features
         reduce = tuple(a for a in range(inputs.ndim) if a != axis)
         if training and self.trainable:
-            data = inputs.data
-            mean = data.mean(axis=reduce)
-            variance = ((data - mean.reshape(shape)) ** 2).mean(axis=reduce)
-            m = self.momentum
-            self.moving_mean.data[...] = self.moving_mean.data * m + mean * (1.0 - m)
-            self.moving_variance.data[...] = self.moving_variance.data * m + variance * (1.0 - m)
+            # The moving statistics are updates, not trained through: written in place by
+            # operations (assign), so that a step compiled by ta.jit replays them too.
+            with no_grad():
+                mean = inputs.mean(axis=reduce)
+                variance = ((inputs - mean.reshape(shape)) ** 2).mean(axis=reduce)
+                m = self.momentum
+                self.moving_mean.assign(self.moving_mean * m + mean * (1.0 - m))
+                self.moving_variance.assign(self.moving_variance * m + variance * (1.0 - m))
             outputs = normalize(inputs, reduce, self.epsilon)
         else:
             # Constants: the moving statistics are not trained through.
-            inv_std = 1.0 / np.sqrt(self.moving_variance.data + self.epsilon)
-            outputs = ((inputs - Tensor(self.moving_mean.data.reshape(shape)))
-                       * Tensor(inv_std.reshape(shape).astype(self.dtype)))
+            with no_grad():
+                inv_std = 1.0 / (self.moving_variance + self.epsilon).sqrt()
+            outputs = ((inputs - self.moving_mean.reshape(shape))
+                       * inv_std.reshape(shape).astype(self.dtype))
         return _scale_and_shift(outputs, self.gamma, self.beta, shape)
 
     def _check_input(self, shape: tuple[int, ...]) -> int:
