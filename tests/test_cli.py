@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli as run
 
 from tinygrad_acts import cli, commands
 from tinygrad_acts.activations import rectifiers
@@ -18,14 +19,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = ("train", "lessons", "lesson", "graph", "gradcheck", "gallery", "selu")
 
 
-def run(capsys, *argv):
-    """main(argv) -> (exit code, stdout, stderr); argparse's exits become codes too."""
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as e:
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _accuracy(label, text):

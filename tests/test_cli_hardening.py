@@ -8,22 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli as run
 
 import tinygrad_acts
-from tinygrad_acts import cli, commands
+from tinygrad_acts import commands
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT),
                                                    os.environ.get("PYTHONPATH", "")])}
 
 
-def run(capsys, *argv):
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as e:
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_version(capsys):

@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import pytest
+from cli_helpers import run_cli
 
 from tinygrad_acts import selfnorm
 from tinygrad_acts.callbacks import ActivationStatistics, History
@@ -362,15 +363,6 @@ def test_train_deep_toggles():
 # ---- the command line: selu --fixed-point, --sweep, --train toggles -----------------------------
 
 
-def run_cli(capsys, *argv):
-    from tinygrad_acts import cli
-
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as e:
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_fixed_point(capsys, tmp_path):
