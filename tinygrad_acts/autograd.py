@@ -68,7 +68,7 @@ def propagate(
     try:
         for tensor in reversed(order):
             ctx, grad = tensor._ctx, grads.get(tensor)
-            if ctx is None or grad is None or not in_order.intersection(ctx.parents):
+            if ctx is None or grad is None or in_order.isdisjoint(ctx.parents):
                 continue
             for parent, parent_grad in zip(ctx.parents, ctx._run_backward(grad), strict=True):
                 if parent_grad is not None and parent in in_order:
@@ -86,9 +86,11 @@ def store_grads(grads: dict[Tensor, Tensor], create_graph: bool) -> None:
     differentiable gradient, and intermediates a detached one: their values, for drawing,
     without a path back into the graph (so clearing the leaves' grads frees the graph)."""
     for tensor, grad in grads.items():
-        is_leaf = tensor._ctx is None
-        if not (is_leaf and create_graph):
-            grad = Tensor._wrap(grad.data.copy() if is_leaf else grad.data)
+        if tensor._ctx is None:  # a leaf
+            if not create_graph:
+                grad = Tensor._wrap(grad.data.copy())
+        elif grad.requires_grad:  # (only with create_graph, or a root's given gradient)
+            grad = grad.detach()
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
 
 

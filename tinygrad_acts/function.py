@@ -81,8 +81,12 @@ class Function:
         ctx = cls()
         ctx.parents = inputs = as_tensors(inputs)
         ctx.params = params
-        ctx.needs_input_grad = tuple([t.requires_grad for t in inputs])
-        output = cls.forward(ctx, *[t.data for t in inputs], **params)
+        arrays, needs = [], []
+        for t in inputs:
+            arrays.append(t.data)
+            needs.append(t.requires_grad)
+        ctx.needs_input_grad = tuple(needs)
+        output = cls.forward(ctx, *arrays, **params)
         array = np.asarray(output)
         if state.recorder is not None:  # ta.jit is recording a step: this is one of its kernels
             ctx.scope = state.scope
@@ -126,24 +130,29 @@ class Function:
         """Release what forward saved (the backward pass does, unless retain_graph=True)."""
         ctx._saved = None
 
-    def _run_backward(ctx, grad: Tensor) -> tuple[Tensor | None, ...]:
+    def _run_backward(ctx, grad: Tensor) -> list[Tensor | None]:
         """`backward`'s gradients, checked in one place: one per input (extra trailing Nones
         are allowed), None for an input that needs no gradient, and each a Tensor of its
         input's shape, converted to its dtype (a float32 input of a float64 operation)."""
         grads = ctx.backward(grad)
-        grads = grads if isinstance(grads, tuple) else (grads,)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
         n = len(ctx.parents)
-        if len(grads) < n or grads[n:].count(None) != len(grads) - n:
+        if len(grads) != n and (len(grads) < n or grads[n:].count(None) != len(grads) - n):
             raise RuntimeError(
                 f"{type(ctx).__name__}.backward returned {len(grads)} gradients for {n} inputs"
             )
-        return tuple([
-            ctx._checked_grad(i, g) if g is not None and parent.requires_grad else None
-            for i, (parent, g) in enumerate(zip(ctx.parents, grads[:n], strict=True))
-        ])
+        checked = []
+        for i, parent in enumerate(ctx.parents):
+            needed = grads[i] is not None and parent.requires_grad
+            checked.append(ctx._checked_grad(parent, grads[i], i) if needed else None)
+        return checked
 
-    def _checked_grad(ctx, i: int, grad: Any) -> Tensor:
-        parent = ctx.parents[i]
+    def _checked_grad(ctx, parent: Tensor, grad: Any, i: int) -> Tensor:
+        """`grad` for input `i` (`parent`): a Tensor of its shape and dtype, or an error."""
+        if (isinstance(grad, Tensor) and grad.data.shape == parent.data.shape
+                and grad.data.dtype == parent.data.dtype):
+            return grad  # (the usual case)
         if not isinstance(grad, Tensor):
             raise TypeError(
                 f"{type(ctx).__name__}.backward must return Tensors (so that it is "
@@ -154,7 +163,7 @@ class Function:
                 f"{type(ctx).__name__}.backward returned a gradient of shape {grad.shape} "
                 f"for input {i} of shape {parent.shape}"
             )
-        return grad if grad.dtype == parent.dtype else grad.astype(parent.dtype)
+        return grad.astype(parent.dtype)
 
     @classmethod
     def op_name(cls) -> str:

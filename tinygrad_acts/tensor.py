@@ -69,11 +69,12 @@ class Tensor:
         self.name = name
 
     @classmethod
-    def _wrap(cls, array: np.ndarray, ctx: Any = None) -> Tensor:
-        """A Tensor around an array the engine computed (no checks needed), made by the
-        operation `ctx` when given: it then requires grad."""
+    def _wrap(cls, array: np.ndarray) -> Tensor:
+        """A Tensor around an array the engine computed (no checks needed)."""
         t = cls.__new__(cls)
-        t.data, t.grad, t.requires_grad, t._ctx, t.name = array, None, ctx is not None, ctx, None
+        t.data = array
+        t.grad = t._ctx = t.name = None
+        t.requires_grad = False
         return t
 
     # ---- what it is --------------------------------------------------------------------
@@ -257,44 +258,44 @@ class Tensor:
         )
 
     def __add__(self, other: Any) -> Tensor:
-        return _binary(ops.Add, self, self._operand(other))
+        return _binary(ops.Add, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        return _binary(ops.Add, self._operand(other), self)
+        return _binary(ops.Add, other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return _binary(ops.Sub, self, self._operand(other))
+        return _binary(ops.Sub, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return _binary(ops.Sub, self._operand(other), self)
+        return _binary(ops.Sub, other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return _binary(ops.Mul, self, self._operand(other))
+        return _binary(ops.Mul, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        return _binary(ops.Mul, self._operand(other), self)
+        return _binary(ops.Mul, other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return _binary(ops.Div, self, self._operand(other))
+        return _binary(ops.Div, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _binary(ops.Div, self._operand(other), self)
+        return _binary(ops.Div, other, self)
 
     def __matmul__(self, other: Any) -> Tensor:
-        return _binary(ops.MatMul, self, self._operand(other))
+        return _binary(ops.MatMul, self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return _binary(ops.MatMul, self._operand(other), self)
+        return _binary(ops.MatMul, other, self)
 
     def __pow__(self, exponent: Any) -> Tensor:
         if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
             if exponent == 1:  # x ** 1 is x
                 return self
             return ops.PowScalar.apply(self, exponent=python_number(exponent))
-        return _binary(ops.Pow, self, self._operand(exponent))
+        return _binary(ops.Pow, self, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
-        return _binary(ops.Pow, self._operand(base), self)
+        return _binary(ops.Pow, base, self)
 
     def __neg__(self) -> Tensor:
         return ops.Neg.apply(self)
@@ -532,9 +533,14 @@ def _index_arrays(index: Any) -> Any:
     return index
 
 
-def _binary(fn: type, a: Tensor, b: Tensor) -> Tensor:
-    """`a op b` as `fn.apply(a, b)`: an integer operand takes the other's float type."""
-    if a.dtype != b.dtype:
+def _binary(fn: type, a: Any, b: Any) -> Tensor:
+    """`a op b` as `fn.apply(a, b)`, one of them a Tensor: the other becomes one (see
+    `_operand`), and an integer operand takes the other's float type."""
+    if not isinstance(b, Tensor):
+        b = a._operand(b)
+    elif not isinstance(a, Tensor):
+        a = b._operand(a)
+    if a.data.dtype != b.data.dtype:
         a, b = _promote(a, b)
     return ops.broadcasting(fn, a, b)
 

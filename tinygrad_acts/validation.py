@@ -112,9 +112,12 @@ def reshaped(shape: tuple[int, ...], new: tuple[Any, ...]) -> tuple[int, ...]:
 
 def broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
     """True when numpy broadcasting stretches `shape` to exactly `target`."""
-    return len(shape) <= len(target) and all(
-        n == m or n == 1 for n, m in zip(reversed(shape), reversed(target), strict=False)
-    )
+    if len(shape) > len(target):
+        return False
+    for n, m in zip(shape[::-1], target[::-1], strict=False):  # from the last axis on
+        if n != m and n != 1:
+            return False
+    return True
 
 
 def python_number(value: Any) -> Any:
