@@ -78,13 +78,15 @@ class Function:
     def apply(cls, *inputs: Any, **params: Any) -> Tensor:
         """Run the operation on `inputs` (Tensors; arrays and numbers become constants) and,
         when an input requires grad and the grad mode is on, record it in the result."""
-        ctx = cls()
-        ctx.parents = inputs = as_tensors(inputs)
-        ctx.params = params
         arrays, needs = [], []
         for t in inputs:
+            if not isinstance(t, Tensor):  # a number or an array among them: make them Tensors
+                return cls.apply(*as_tensors(inputs), **params)
             arrays.append(t.data)
             needs.append(t.requires_grad)
+        ctx = cls()
+        ctx.parents = inputs
+        ctx.params = params
         ctx.needs_input_grad = tuple(needs)
         output = cls.forward(ctx, *arrays, **params)
         array = np.asarray(output)
@@ -92,8 +94,10 @@ class Function:
             ctx.scope = state.scope
             state.recorder.record(ctx, output, array)
         result = Tensor._wrap(array)
-        if state.grad_enabled and True in ctx.needs_input_grad:  # record: link result to ctx
-            result._ctx, result.requires_grad, ctx.scope = ctx, True, state.scope
+        if state.grad_enabled and True in needs:  # record: link the result to its context
+            result._ctx = ctx
+            result.requires_grad = True
+            ctx.scope = state.scope
             if ctx._saved:
                 ctx._saved = tuple([ctx._graph_value(v, output, result) for v in ctx._saved])
         return result
@@ -111,8 +115,10 @@ class Function:
                 "were already freed by the first backward(). Pass retain_graph=True to the first "
                 "backward() (or ta.grad) to backward through the same graph again."
             )
-        output = ctx._output() if ctx._output is not None else None
-        return tuple(output if value is _OUTPUT else value for value in ctx._saved)
+        if ctx._output is None:  # forward did not save its output
+            return ctx._saved
+        output = ctx._output()
+        return tuple([output if value is _OUTPUT else value for value in ctx._saved])
 
     def _graph_value(ctx, value: Any, output: Any, result: Tensor) -> Any:
         """A saved value as backward will see it: an input array is that input's Tensor,
@@ -144,15 +150,18 @@ class Function:
             )
         checked = []
         for i, parent in enumerate(ctx.parents):
-            needed = grads[i] is not None and parent.requires_grad
-            checked.append(ctx._checked_grad(parent, grads[i], i) if needed else None)
+            g = grads[i]
+            if g is None or not parent.requires_grad:
+                g = None  # no gradient is needed for this input
+            elif not (isinstance(g, Tensor) and g.data.shape == parent.data.shape
+                      and g.data.dtype == parent.data.dtype):
+                g = ctx._mismatched_grad(parent, g, i)
+            checked.append(g)
         return checked
 
-    def _checked_grad(ctx, parent: Tensor, grad: Any, i: int) -> Tensor:
-        """`grad` for input `i` (`parent`): a Tensor of its shape and dtype, or an error."""
-        if (isinstance(grad, Tensor) and grad.data.shape == parent.data.shape
-                and grad.data.dtype == parent.data.dtype):
-            return grad  # (the usual case)
+    def _mismatched_grad(ctx, parent: Tensor, grad: Any, i: int) -> Tensor:
+        """A gradient for input `i` (`parent`) that is not a Tensor of its shape and dtype:
+        an error, or converted to the input's dtype."""
         if not isinstance(grad, Tensor):
             raise TypeError(
                 f"{type(ctx).__name__}.backward must return Tensors (so that it is "
@@ -187,11 +196,6 @@ def short_repr(value: Any) -> str:
 def as_tensors(values: tuple) -> tuple[Tensor, ...]:
     """The inputs of an operation as Tensors: Tensors stay, a Python number takes the dtype
     of the first float Tensor among them (as in numpy and PyTorch), an array keeps its own."""
-    for v in values:
-        if not isinstance(v, Tensor):
-            break
-    else:
-        return values  # (the usual case)
     like = next((v.dtype for v in values if isinstance(v, Tensor) and v.dtype.kind == "f"), None)
     return tuple([_as_tensor(v, like) for v in values])
 

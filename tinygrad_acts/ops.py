@@ -766,12 +766,17 @@ def broadcasting(fn: type[Function], *tensors: Tensor, **params: Any) -> Tensor:
     try:
         return fn.apply(*tensors, **params)
     except ValueError as error:
-        if fn is MatMul:
-            raise ValueError(_matmul_mismatch(*(t.shape for t in tensors))) from None
-        if "broadcast" not in str(error):
-            raise
-        shapes = ", ".join(str(t.shape) for t in tensors)
-        raise ValueError(f"{fn.op_name()}: shapes {shapes} do not broadcast") from None
+        raise shapes_error(fn, tensors, error) from None
+
+
+def shapes_error(fn: type[Function], tensors: tuple[Tensor, ...], error: ValueError) -> Exception:
+    """numpy's `error` from `fn` on `tensors`, in words when it is about their shapes."""
+    if fn is MatMul:
+        return ValueError(_matmul_mismatch(*(t.shape for t in tensors)))
+    if "broadcast" not in str(error):
+        return error
+    shapes = ", ".join(str(t.shape) for t in tensors)
+    return ValueError(f"{fn.op_name()}: shapes {shapes} do not broadcast")
 
 
 def where(condition, x, y) -> Tensor:

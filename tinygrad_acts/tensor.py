@@ -542,7 +542,10 @@ def _binary(fn: type, a: Any, b: Any) -> Tensor:
         a = b._operand(a)
     if a.data.dtype != b.data.dtype:
         a, b = _promote(a, b)
-    return ops.broadcasting(fn, a, b)
+    try:
+        return fn.apply(a, b)
+    except ValueError as error:  # explained when it is about their shapes
+        raise ops.shapes_error(fn, (a, b), error) from None
 
 
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
