@@ -94,7 +94,7 @@ class Function:
             ctx.scope = state.scope
             state.recorder.record(ctx, output, array)
         result = Tensor._wrap(array)
-        if state.grad_enabled and True in needs:  # record: link the result to its context
+        if True in needs and state.grad_enabled:  # record: link the result to its context
             result._ctx = ctx
             result.requires_grad = True
             ctx.scope = state.scope

@@ -570,9 +570,12 @@ class SumTo(Function):
 
     def forward(ctx, a, shape):
         ctx.input_shape = a.shape
-        lead = a.ndim - len(shape)  # axes that broadcasting put in front
-        stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1)  # size-1 axes
-        return a.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
+        lead = a.ndim - len(shape)
+        axes = list(range(lead))  # the axes that broadcasting put in front
+        for i, n in enumerate(shape):
+            if n == 1:  # and those it stretched from size 1
+                axes.append(lead + i)
+        return a.sum(axis=tuple(axes), keepdims=True).reshape(shape)
 
     def backward(ctx, grad):
         return grad.broadcast_to(ctx.input_shape)

@@ -155,6 +155,23 @@ def register(
 
         return decorator
     op = activation if inspect.isclass(activation) else None
+    name = _checked_registration(activation, name, op, overwrite)
+    existing = _entry_of(activation)
+    if existing is not None and existing.name != name:  # an alias: the same entry
+        entry = existing
+    else:
+        function = activation if op is None else _applying(op, name)
+        entry = Registered(name, function, _checked_forms(forms, kinks), bool(elementwise), op)
+    if name in _ENTRIES:
+        unregister(name)
+    _ENTRIES[name] = entry
+    _attach_method(name, entry.function)
+    return activation
+
+
+def _checked_registration(activation: Any, name: str | None, op: type | None,
+                          overwrite: Any) -> str:
+    """`register`'s arguments checked before anything changes; the name to register."""
     if op is not None and not issubclass(op, Function):
         raise TypeError(
             f"register: argument `activation` must be a Function subclass or a function of "
@@ -174,17 +191,7 @@ def register(
             f"({_ENTRIES[name].function!r}); pass overwrite=True to replace it, or choose "
             "another name"
         )
-    existing = _entry_of(activation)
-    if existing is not None and existing.name != name:  # an alias: the same entry
-        entry = existing
-    else:
-        function = activation if op is None else _applying(op, name)
-        entry = Registered(name, function, _checked_forms(forms, kinks), bool(elementwise), op)
-    if name in _ENTRIES:
-        unregister(name)
-    _ENTRIES[name] = entry
-    _attach_method(name, entry.function)
-    return activation
+    return name
 
 
 def unregister(name: str) -> None:
