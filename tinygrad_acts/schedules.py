@@ -88,56 +88,52 @@ class LearningRateSchedule:
         return f"{type(self).__name__}({args})"
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _StepDecay(LearningRateSchedule):
+    """What ExponentialDecay and InverseTimeDecay share: their arguments, and the progress
+    `step / decay_steps` (rounded down with `staircase=True`) that their formulas use."""
+
+    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
+                 staircase: bool = False, name: str | None = None) -> None:
+        owner = type(self).__name__
+        self.initial_learning_rate = _number(owner, "initial_learning_rate",
+                                             initial_learning_rate, 0.0)
+        self.decay_steps = _number(owner, "decay_steps", decay_steps, 0.0, low_open=True)
+        self.decay_rate = _number(owner, "decay_rate", decay_rate, 0.0)
+        self.staircase = _bool(owner, "staircase", staircase)
+        self.name = owner if name is None else name
+
+    def _progress(self, step: int) -> float:
+        p = _step(self.name, step) / self.decay_steps
+        return math.floor(p) if self.staircase else p
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
+                "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_StepDecay):
     """`initial_learning_rate * decay_rate ^ (step / decay_steps)`; with `staircase=True` the
     exponent is rounded down, so the rate drops in steps every `decay_steps`."""
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
                  staircase: bool = False, name: str = "ExponentialDecay") -> None:
-        owner = "ExponentialDecay"
-        self.initial_learning_rate = _number(owner, "initial_learning_rate",
-                                             initial_learning_rate, 0.0)
-        self.decay_steps = _number(owner, "decay_steps", decay_steps, 0.0, low_open=True)
-        self.decay_rate = _number(owner, "decay_rate", decay_rate, 0.0)
-        self.staircase = _bool(owner, "staircase", staircase)
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step: int) -> float:
-        p = _step(self.name, step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate * self.decay_rate**p
-
-    def get_config(self) -> dict[str, Any]:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        return self.initial_learning_rate * self.decay_rate ** self._progress(step)
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)`; with `staircase=True`
     the ratio step / decay_steps is rounded down."""
 
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
                  staircase: bool = False, name: str = "InverseTimeDecay") -> None:
-        owner = "InverseTimeDecay"
-        self.initial_learning_rate = _number(owner, "initial_learning_rate",
-                                             initial_learning_rate, 0.0)
-        self.decay_steps = _number(owner, "decay_steps", decay_steps, 0.0, low_open=True)
-        self.decay_rate = _number(owner, "decay_rate", decay_rate, 0.0)
-        self.staircase = _bool(owner, "staircase", staircase)
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step: int) -> float:
-        p = _step(self.name, step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return self.initial_learning_rate / (1.0 + self.decay_rate * p)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
+        return self.initial_learning_rate / (1.0 + self.decay_rate * self._progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
