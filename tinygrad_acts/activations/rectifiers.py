@@ -282,9 +282,7 @@ class ELU(Function):
 
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        alpha = ctx.params["alpha"]
-        positive = indicator(x > 0, x.dtype, 1 - alpha)
-        return grad * (out.clip(max_value=0.0) + alpha + positive)
+        return grad * where(x > 0, 1.0, out + ctx.params["alpha"])
 
 
 class SELU(Function):
@@ -304,9 +302,7 @@ class SELU(Function):
 
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        scale_alpha = SELU_SCALE * SELU_ALPHA
-        positive = indicator(x > 0, x.dtype, SELU_SCALE - scale_alpha)
-        return grad * (out.clip(max_value=0.0) + scale_alpha + positive)
+        return grad * where(x > 0, SELU_SCALE, out + SELU_SCALE * SELU_ALPHA)
 
 
 class CELU(Function):
