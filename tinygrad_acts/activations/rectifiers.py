@@ -9,9 +9,6 @@ negative branch's derivative at 0 (alpha and scale * alpha).
 
 The piecewise linear ones have a piecewise constant derivative, an `indicator` of where x
 is, computed in backward from x's values: a constant there, whose own derivative is 0.
-
-numpy notes, for speed: np.clip with two bounds is several times faster than np.maximum or
-np.minimum against a scalar, and arithmetic on a mask several times faster than np.where.
 """
 
 from __future__ import annotations
