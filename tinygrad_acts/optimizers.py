@@ -87,29 +87,66 @@ def _all_finite(array: np.ndarray) -> bool:
 
 
 class _Entry:
-    """A variable, the state an optimizer keeps for it, and buffers of the same shapes,
-    reused at every step: an update is computed on the buffers (`stage`), and only after it
-    is checked are they made the new values (`commit`): copied into the variable's own
-    array, swapped with the state's arrays."""
+    """A variable and the state an optimizer keeps for it (a dict of arrays)."""
 
-    __slots__ = ("variable", "state", "_weights", "_spare")
+    __slots__ = ("variable", "state")
 
     def __init__(self, variable: Tensor, state: dict[str, np.ndarray]) -> None:
         self.variable = variable
         self.state = state
-        self._weights = np.empty_like(variable.data)
-        self._spare = {k: np.empty_like(a) for k, a in state.items()}
 
-    def stage(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        self._weights[...] = self.variable.data
-        spare = self._spare
-        for k, a in self.state.items():
-            spare[k][...] = a
-        return self._weights, spare
 
-    def commit(self) -> None:
-        self.variable.data[...] = self._weights
-        self.state, self._spare = self._spare, self.state
+class _Staging:
+    """Where an update is computed before it is accepted: for the variables of one update,
+    a copy of each variable and of each array of its state, to work on.
+
+    The copies are views into one flat buffer per dtype, so that one numpy call checks them
+    all for NaN and inf (`all_finite`): at toy sizes a step's cost is its number of numpy
+    calls, not its arithmetic. (`np.isfinite(...).all()` rather than "the float64 sum is
+    finite": for float32 data that holds, but a sum of finite float64 numbers can overflow,
+    and on large buffers the cast makes the sum slower than the check.) The buffers are kept
+    and reused while the same variables are updated, step after step."""
+
+    def __init__(self, entries: list[_Entry]) -> None:
+        self.variables = [entry.variable for entry in entries]
+        arrays = [a for e in entries for a in (e.variable.data, *e.state.values())]
+        sizes: dict[np.dtype, int] = {}
+        for a in arrays:
+            sizes[a.dtype] = sizes.get(a.dtype, 0) + a.size
+        self.buffers = {dtype: np.empty(size, dtype) for dtype, size in sizes.items()}
+        used = dict.fromkeys(sizes, 0)
+
+        def view(a: np.ndarray) -> np.ndarray:  # the next a.size elements of a's buffer
+            start = used[a.dtype]
+            used[a.dtype] += a.size
+            return self.buffers[a.dtype][start:start + a.size].reshape(a.shape)
+
+        # (the variable's copy, {state name: its copy}) for each entry, in order
+        self.copies = [(view(e.variable.data), {k: view(a) for k, a in e.state.items()})
+                       for e in entries]
+
+    def fits(self, entries: list[_Entry]) -> bool:
+        """Whether these are the variables the buffers were made for."""
+        return len(entries) == len(self.variables) and all(
+            e.variable is v for e, v in zip(entries, self.variables, strict=True))
+
+    def stage(self, entries: list[_Entry]) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """Copy the current values in; returns the copies."""
+        for entry, (new, state) in zip(entries, self.copies, strict=True):
+            new[...] = entry.variable.data
+            for k, a in entry.state.items():
+                state[k][...] = a
+        return self.copies
+
+    def all_finite(self) -> bool:
+        return all(map(_all_finite, self.buffers.values()))
+
+    def commit(self, entries: list[_Entry]) -> None:
+        """Copy the new values into the variables' and the state's own arrays, in place."""
+        for entry, (new, state) in zip(entries, self.copies, strict=True):
+            entry.variable.data[...] = new
+            for k, a in entry.state.items():
+                a[...] = state[k]
 
 
 class Optimizer:
@@ -174,9 +211,10 @@ class Optimizer:
         self.learning_rate = learning_rate  # checked by the setter
         self.name = name or unique_name(_snake_case(owner))  # 'adam', 'adam_1', ... as Keras
         self.iterations = 0
-        # id(variable) -> its _Entry (the variable, its state, its staging buffers). The
-        # variable is kept so that its id cannot be reused by another Tensor while it lives.
+        # id(variable) -> its _Entry (the variable and its state). The variable is kept so
+        # that its id cannot be reused by another Tensor while it lives.
         self._state: dict[int, _Entry] = {}
+        self._staging: _Staging | None = None  # the copies the last update worked on
         self._exclude_ids: set[int] = set()
         self._exclude_pattern: re.Pattern | None = None
 
@@ -312,38 +350,52 @@ class Optimizer:
             ApplyGradients.apply(*variables, *(Tensor._wrap(g) for g, _ in pairs),
                                  optimizer=self, variables=variables)
 
-    def _update(self, pairs: list[tuple[np.ndarray, Tensor]]) -> None:
+    def _update(self, gradients: list[np.ndarray], variables: list[Tensor]) -> None:
         """The update itself, in numpy (`ApplyGradients` runs it)."""
         learning_rate = self._current_learning_rate()
-        gradients = self._clip_gradients([g for g, _ in pairs])
-        staged = []
+        gradients = self._clip_gradients(gradients)
+        entries = [self._entry(variable) for variable in variables]
+        if self._staging is None or not self._staging.fits(entries):
+            self._staging = _Staging(entries)
+        copies = self._staging.stage(entries)
         # Overflow is looked for below, in the results, and refused there with a clear error.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
             self._shared = shared = self._next_shared_state()
-            for i, (gradient, (_, variable)) in enumerate(zip(gradients, pairs, strict=True)):
-                entry = self._state.get(id(variable))
-                if entry is None or entry.variable is not variable:
-                    entry = _Entry(variable, self._new_state(variable.data))
-                new, state = entry.stage()  # copies of the weights and state, to work on
-                if self.weight_decay and self._use_weight_decay(variable):
+            for gradient, entry, (new, state) in zip(gradients, entries, copies, strict=True):
+                if self.weight_decay and self._use_weight_decay(entry.variable):
                     new -= new * (self.weight_decay * learning_rate)
                 self.update_step(gradient, new, learning_rate, state)
-                if not (_all_finite(new) and all(map(_all_finite, state.values()))):
-                    bad = [k for k, a in state.items() if not _all_finite(a)]
-                    what = "it" if not _all_finite(new) else f"its state {bad}"
-                    raise FloatingPointError(
-                        f"{type(self).__name__}: the update would make {what} NaN or inf for "
-                        f"variable {i} ({variable.name or 'unnamed'}) at learning_rate="
-                        f"{learning_rate:g}; it was refused: the weights and the optimizer's "
-                        "state are unchanged"
-                    )
-                staged.append(entry)
         self._shared = None
-        for entry in staged:
-            entry.commit()
+        if not self._staging.all_finite():
+            raise self._refusal(variables, copies, learning_rate)
+        self._staging.commit(entries)
+        for entry in entries:
             self._state.setdefault(id(entry.variable), entry)
         self._commit_shared_state(shared)
         self.iterations += 1
+
+    def _entry(self, variable: Tensor) -> _Entry:
+        """The variable's entry, or a new one (with `_new_state`) if it was never updated."""
+        entry = self._state.get(id(variable))
+        if entry is None or entry.variable is not variable:
+            entry = _Entry(variable, self._new_state(variable.data))
+        return entry
+
+    def _refusal(self, variables: list[Tensor], copies: list, learning_rate: float
+                 ) -> FloatingPointError:
+        """The error that refuses an update: which variable (or state) became NaN or inf."""
+        for i, (variable, (new, state)) in enumerate(zip(variables, copies, strict=True)):
+            bad = [k for k, a in state.items() if not _all_finite(a)]
+            if not bad and _all_finite(new):
+                continue
+            what = "it" if not _all_finite(new) else f"its state {bad}"
+            return FloatingPointError(
+                f"{type(self).__name__}: the update would make {what} NaN or inf for "
+                f"variable {i} ({variable.name or 'unnamed'}) at learning_rate="
+                f"{learning_rate:g}; it was refused: the weights and the optimizer's "
+                "state are unchanged"
+            )
+        raise AssertionError("_refusal called on a finite update")
 
     def _clip_gradients(self, gradients: list[np.ndarray]) -> list[np.ndarray]:
         """Keras's three clips: each gradient's norm, all gradients' norm, or each element."""
@@ -387,7 +439,9 @@ class Optimizer:
 
     def state_of(self, variable: Tensor) -> dict[str, np.ndarray]:
         """The state kept for `variable` (its initial values if it was never updated): a
-        dict of arrays named as Keras names them ('momentum', 'velocity', ...)."""
+        dict of arrays named as Keras names them ('momentum', 'velocity', ...). They are
+        the optimizer's own arrays, which later updates change in place: copy them to keep
+        them."""
         self._check_variable(0, variable)
         entry = self._state.get(id(variable))
         if entry is None or entry.variable is not variable:
@@ -438,8 +492,8 @@ class Optimizer:
         """The optimizer's state as Tensors, in Keras's order and with Keras's names: the
         step count ('iteration'), the learning rate when it is a number, then the state
         arrays ('dense_kernel_momentum', ...) grouped as `slot_groups` says, the variables in
-        the order they were first updated. The Tensors are views of the state as it is now
-        (the next update writes new arrays)."""
+        the order they were first updated. The state's Tensors share the optimizer's arrays,
+        which later updates change in place (as Keras's variables)."""
         out = [Tensor(np.array(self.iterations, dtype=np.int64), name="iteration")]
         if isinstance(self._learning_rate, numbers.Real):
             out.append(Tensor(np.array(self._learning_rate, dtype=np.float32),
@@ -520,8 +574,7 @@ class ApplyGradients(Function):
     in_place = True  # writes into its inputs (ta.jit never drops it or runs it early)
 
     def forward(ctx, *arrays, optimizer, variables):
-        gradients = arrays[len(variables):]
-        optimizer._update(list(zip(gradients, variables, strict=True)))
+        optimizer._update(list(arrays[len(variables):]), list(variables))
         return arrays[0]
 
     def backward(ctx, grad):
