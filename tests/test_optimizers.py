@@ -171,6 +171,41 @@ def test_each_variable_has_its_own_state():
     np.testing.assert_allclose(b.data, [0.0])
 
 
+def test_staging_follows_variables_data_and_state():
+    # An update is computed in buffers kept from step to step: they must follow another list
+    # of variables, a weight whose .data is a new array, a state set by set_state_of, and
+    # a refused first update followed by build. SGD with momentum 0.5 and lr 0.1:
+    # v = 0.5 v - 0.1 g, w = w + v.
+    opt = SGD(0.1, momentum=0.5)
+    a = ta.Tensor(np.ones(2, dtype=np.float32))
+    b = ta.Tensor(np.ones(3, dtype=np.float64))  # two dtypes: two buffers
+    opt.apply_gradients([(np.ones(2), a), (np.ones(3), b)])  # v -0.1: a 0.9, b 0.9
+    opt.apply_gradients([(np.ones(3), b)])  # v_b -0.15: b 0.75
+    a.data = np.zeros(2, dtype=np.float32)
+    opt.apply_gradients([(np.ones(2), a), (np.ones(3), b)])  # v_a -0.15, v_b -0.175
+    np.testing.assert_allclose(a.data, [-0.15, -0.15], rtol=1e-6)
+    np.testing.assert_allclose(b.data, [0.575] * 3)
+    opt.set_state_of(b, {"momentum": np.zeros(3)})
+    opt.apply_gradients([(np.ones(2), a), (np.ones(3), b)])  # v_a -0.175, v_b -0.1
+    np.testing.assert_allclose(a.data, [-0.325, -0.325], rtol=1e-6)
+    np.testing.assert_allclose(b.data, [0.475] * 3)
+    before = [a.data.copy(), b.data.copy(), opt.state_of(a)["momentum"].copy(),
+              opt.state_of(b)["momentum"].copy()]
+    with pytest.raises(FloatingPointError, match=r"variable 1 "):
+        opt.apply_gradients([(np.ones(2), a), (np.full(3, np.inf), b)])
+    after = [a.data, b.data, opt.state_of(a)["momentum"], opt.state_of(b)["momentum"]]
+    assert all(np.array_equal(x, y) for x, y in zip(before, after, strict=True))
+    c = ta.Tensor(np.ones(2))
+    with pytest.raises(FloatingPointError):
+        opt.apply_gradients([(np.full(2, np.inf), c)])
+    assert len(opt.variables) == 4  # iteration, learning rate, a's and b's momentum
+    opt.build([c])
+    opt.apply_gradients([(np.ones(2), c)])  # v -0.1: c 0.9
+    opt.apply_gradients([(np.ones(2), c)])  # v -0.15: c 0.75
+    np.testing.assert_allclose(c.data, [0.75, 0.75])
+    np.testing.assert_allclose(opt.state_of(c)["momentum"], [-0.15, -0.15])
+
+
 def test_training_a_quadratic_converges():
     w = ta.Tensor([3.0, -4.0], dtype="float64", requires_grad=True)
     opt = Adam(0.1)

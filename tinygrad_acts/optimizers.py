@@ -97,18 +97,22 @@ class _Entry:
 
 
 class _Staging:
-    """Where an update is computed before it is accepted: for the variables of one update,
-    a copy of each variable and of each array of its state, to work on.
+    """Where an update is computed before it is accepted: for the variables of one update
+    (their `_Entry`s), a copy of each variable and of each array of its state, to work on.
 
     The copies are views into one flat buffer per dtype, so that one numpy call checks them
     all for NaN and inf (`all_finite`): at toy sizes a step's cost is its number of numpy
     calls, not its arithmetic. (`np.isfinite(...).all()` rather than "the float64 sum is
     finite": for float32 data that holds, but a sum of finite float64 numbers can overflow,
-    and on large buffers the cast makes the sum slower than the check.) The buffers are kept
-    and reused while the same variables are updated, step after step."""
+    and on large buffers the cast makes the sum slower than the check.)
 
-    def __init__(self, entries: list[_Entry]) -> None:
-        self.variables = [entry.variable for entry in entries]
+    The optimizer keeps the last one and reuses it while it fits: it remembers the arrays
+    it copies from and back to, so it is made again when a variable's `.data` is another
+    array, and dropped when `build` or `set_state_of` replace a state."""
+
+    def __init__(self, entries: list[_Entry], unkept: list[_Entry]) -> None:
+        self.unkept = unkept  # the entries of variables never updated (their state is new)
+        self.ids = [id(entry.variable.data) for entry in entries]  # kept alive by `pairs`
         arrays = [a for e in entries for a in (e.variable.data, *e.state.values())]
         sizes: dict[np.dtype, int] = {}
         for a in arrays:
@@ -121,32 +125,29 @@ class _Staging:
             used[a.dtype] += a.size
             return self.buffers[a.dtype][start:start + a.size].reshape(a.shape)
 
-        # (the variable's copy, {state name: its copy}) for each entry, in order
-        self.copies = [(view(e.variable.data), {k: view(a) for k, a in e.state.items()})
-                       for e in entries]
-
-    def fits(self, entries: list[_Entry]) -> bool:
-        """Whether these are the variables the buffers were made for."""
-        return len(entries) == len(self.variables) and all(
-            e.variable is v for e, v in zip(entries, self.variables, strict=True))
-
-    def stage(self, entries: list[_Entry]) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
-        """Copy the current values in; returns the copies."""
-        for entry, (new, state) in zip(entries, self.copies, strict=True):
-            new[...] = entry.variable.data
+        self.copies = []  # (the variable's copy, {state name: its copy}) for each entry
+        self.pairs = []  # (a copy, the array it copies): the variables' arrays, the state's
+        for entry in entries:
+            new, state = view(entry.variable.data), {}
+            self.pairs.append((new, entry.variable.data))
             for k, a in entry.state.items():
-                state[k][...] = a
+                state[k] = view(a)
+                self.pairs.append((state[k], a))
+            self.copies.append((new, state))
+
+    def stage(self) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """Copy the current values in; returns the copies."""
+        for copy, array in self.pairs:
+            copy[...] = array
         return self.copies
 
     def all_finite(self) -> bool:
         return all(map(_all_finite, self.buffers.values()))
 
-    def commit(self, entries: list[_Entry]) -> None:
-        """Copy the new values into the variables' and the state's own arrays, in place."""
-        for entry, (new, state) in zip(entries, self.copies, strict=True):
-            entry.variable.data[...] = new
-            for k, a in entry.state.items():
-                a[...] = state[k]
+    def commit(self) -> None:
+        """Copy the new values back into the variables' and the state's arrays, in place."""
+        for copy, array in self.pairs:
+            array[...] = copy
 
 
 class Optimizer:
@@ -214,7 +215,9 @@ class Optimizer:
         # id(variable) -> its _Entry (the variable and its state). The variable is kept so
         # that its id cannot be reused by another Tensor while it lives.
         self._state: dict[int, _Entry] = {}
-        self._staging: _Staging | None = None  # the copies the last update worked on
+        # The last update's staging, with its variables' entries: made again when the
+        # variables change, or when `build` or `set_state_of` replace entries.
+        self._staging: _Staging | None = None
         self._exclude_ids: set[int] = set()
         self._exclude_pattern: re.Pattern | None = None
 
@@ -354,23 +357,28 @@ class Optimizer:
         """The update itself, in numpy (`ApplyGradients` runs it)."""
         learning_rate = self._current_learning_rate()
         gradients = self._clip_gradients(gradients)
-        entries = [self._entry(variable) for variable in variables]
-        if self._staging is None or not self._staging.fits(entries):
-            self._staging = _Staging(entries)
-        copies = self._staging.stage(entries)
-        # Overflow is looked for below, in the results, and refused there with a clear error.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        staging = self._staging
+        if staging is None or staging.ids != [id(v.data) for v in variables]:
+            entries = [self._entry(v) for v in variables]
+            staging = self._staging = _Staging(entries, [e for e in entries if
+                                                         id(e.variable) not in self._state])
+        copies = staging.stage()
+        decay = self.weight_decay
+        with np.errstate(all="ignore"):  # overflow is looked for below, and refused clearly
             self._shared = shared = self._next_shared_state()
-            for gradient, entry, (new, state) in zip(gradients, entries, copies, strict=True):
-                if self.weight_decay and self._use_weight_decay(entry.variable):
-                    new -= new * (self.weight_decay * learning_rate)
+            for gradient, variable, (new, state) in zip(gradients, variables, copies,
+                                                        strict=True):
+                if decay and self._use_weight_decay(variable):
+                    new -= new * (decay * learning_rate)
                 self.update_step(gradient, new, learning_rate, state)
         self._shared = None
-        if not self._staging.all_finite():
+        if not staging.all_finite():
             raise self._refusal(variables, copies, learning_rate)
-        self._staging.commit(entries)
-        for entry in entries:
-            self._state.setdefault(id(entry.variable), entry)
+        staging.commit()
+        if staging.unkept:  # a variable's first update creates its state
+            for entry in staging.unkept:
+                self._state.setdefault(id(entry.variable), entry)
+            staging.unkept = []
         self._commit_shared_state(shared)
         self.iterations += 1
 
@@ -468,6 +476,7 @@ class Optimizer:
                 )
             arrays[k] = array.astype(like.dtype)  # a copy: the optimizer owns its state
         self._state[id(variable)] = _Entry(variable, arrays)
+        self._staging = None  # it may hold the entry just replaced
 
     def _next_shared_state(self) -> Any:
         """State shared by all variables, advanced for this step (Nadam's running product);
@@ -486,6 +495,7 @@ class Optimizer:
             entry = self._state.get(id(v))
             if entry is None or entry.variable is not v:
                 self._state[id(v)] = _Entry(v, self._new_state(v.data))
+        self._staging = None  # it may hold entries not yet kept (of a refused first update)
 
     @property
     def variables(self) -> list[Tensor]:
