@@ -1,6 +1,7 @@
 """Optimizers: three steps of each against Keras 3's update rules written out by hand,
 in-place updates without graph nodes, argument checks, and (optionally) PyTorch."""
 
+import copy
 import math
 
 import numpy as np
@@ -204,6 +205,43 @@ def test_staging_follows_variables_data_and_state():
     opt.apply_gradients([(np.ones(2), c)])  # v -0.15: c 0.75
     np.testing.assert_allclose(c.data, [0.75, 0.75])
     np.testing.assert_allclose(opt.state_of(c)["momentum"], [-0.15, -0.15])
+
+
+@pytest.mark.parametrize("cls", [optimizers.SGD, optimizers.Adam, optimizers.AdamW,
+                                 optimizers.RMSprop, optimizers.Adagrad, optimizers.Adadelta,
+                                 optimizers.Adamax, optimizers.Nadam, optimizers.Lion,
+                                 optimizers.Lamb, optimizers.Ftrl, optimizers.Adafactor])
+def test_variables_updated_together_move_as_if_alone(cls):
+    # Elementwise rules run once on all the variables laid end to end, the others variable
+    # by variable: either way each variable moves exactly as it would alone.
+    rng = np.random.default_rng(0)
+    shapes = [(2, 3), (3,), ()]
+    starts = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    grads = [[rng.standard_normal(s).astype(np.float32) for s in shapes] for _ in range(3)]
+    kwargs = {"momentum": 0.5} if cls in (optimizers.SGD, optimizers.RMSprop) else {}
+    together = [ta.Tensor(w.copy()) for w in starts]
+    alone = [ta.Tensor(w.copy()) for w in starts]
+    opt = cls(learning_rate=0.1, weight_decay=0.01, **kwargs)
+    opts = [cls(learning_rate=0.1, weight_decay=0.01, **kwargs) for _ in shapes]
+    for step in grads:
+        opt.apply_gradients(zip(step, together, strict=True))
+        for o, g, w in zip(opts, step, alone, strict=True):
+            o.apply_gradients([(g, w)])
+    for a, b, o in zip(together, alone, opts, strict=True):
+        np.testing.assert_array_equal(a.data, b.data)
+        for k, value in o.state_of(b).items():
+            np.testing.assert_array_equal(opt.state_of(a)[k], value)
+
+
+def test_a_copied_optimizer_updates_the_weights_it_is_given():
+    opt, w = SGD(0.1), ta.Tensor(np.ones(3, dtype=np.float32))
+    opt.apply_gradients([(np.ones(3), w)])
+    other = copy.deepcopy(opt)  # its copies of opt's buffers must not stand in for w
+    other.apply_gradients([(np.ones(3), w)])
+    np.testing.assert_allclose(w.data, [0.8] * 3, rtol=1e-6)
+    with pytest.raises(FloatingPointError):
+        other.apply_gradients([(np.full(3, np.inf), w)])
+    np.testing.assert_allclose(w.data, [0.8] * 3, rtol=1e-6)
 
 
 def test_training_a_quadratic_converges():

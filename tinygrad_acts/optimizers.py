@@ -22,6 +22,9 @@ One update, in Keras's order:
 
 Step 4 runs on copies, so that 5 can refuse it. The state an optimizer keeps for a weight is
 created at the weight's first update, and listed (as Tensors) in `optimizer.variables`.
+At toy sizes an update costs its number of numpy calls, so the copies are laid end to end
+in one buffer (`_Staging`): one call checks them all, and an elementwise rule (SGD, Adam,
+...) runs once for all the variables, not once per variable.
 
 The whole update is one operation, `ApplyGradients`, a Function that writes in place (as
 `Tensor.assign_sub` does): `ta.jit` records it as one kernel of a training step, and a
@@ -96,58 +99,112 @@ class _Entry:
         self.state = state
 
 
-class _Staging:
-    """Where an update is computed before it is accepted: for the variables of one update
-    (their `_Entry`s), a copy of each variable and of each array of its state, to work on.
+def _flat_views(arrays: list[np.ndarray]) -> tuple[dict[np.dtype, np.ndarray],
+                                                  list[np.ndarray]]:
+    """New flat buffers, one per dtype, with room for `arrays` one after the other, and a
+    view of each array's place (of its shape), in order."""
+    sizes: dict[np.dtype, int] = {}
+    for a in arrays:
+        sizes[a.dtype] = sizes.get(a.dtype, 0) + a.size
+    buffers = {dtype: np.empty(size, dtype) for dtype, size in sizes.items()}
+    used = dict.fromkeys(sizes, 0)
+    views = []
+    for a in arrays:
+        start = used[a.dtype]
+        used[a.dtype] += a.size
+        views.append(buffers[a.dtype][start:start + a.size].reshape(a.shape))
+    return buffers, views
 
-    The copies are views into one flat buffer per dtype, so that one numpy call checks them
-    all for NaN and inf (`all_finite`): at toy sizes a step's cost is its number of numpy
-    calls, not its arithmetic. (`np.isfinite(...).all()` rather than "the float64 sum is
-    finite": for float32 data that holds, but a sum of finite float64 numbers can overflow,
-    and on large buffers the cast makes the sum slower than the check.)
+
+class _Staging:
+    """Where an update is computed before it is accepted, laid out so that it is cheap.
+
+    At toy sizes a step costs its number of numpy calls, not its arithmetic. So, for the
+    variables of one update (their `_Entry`s), one flat buffer per dtype holds a copy of
+    every variable, then a copy of every state array, name by name; and the state itself
+    moves into one flat buffer too, `kept`, that the entries see through views:
+
+        buffer:  [ w1 w2 w3 | m1 m2 m3 | v1 v2 v3 ]     what the update works on
+        kept:               [ m1 m2 m3 | v1 v2 v3 ]     the optimizer's state (Adam's m, v)
+
+    Staging the state is then one copy (kept into buffer), committing it one copy back, and
+    one `np.isfinite` checks every number. (Not "the float64 sum is finite": true for
+    float32 data, but a sum of finite float64 numbers can overflow, and on large buffers
+    the cast makes the sum slower than the check.) An update rule that treats every number
+    on its own (`Optimizer.elementwise`: SGD, Adam, ...) runs once, on `[w1 w2 w3]`, the
+    gradients laid out alike and `{"momentum": [m1 m2 m3], ...}`, as PyTorch's `foreach`
+    optimizers do; other rules (Lamb's norms, Adafactor's factored moments) run variable by
+    variable on views of the same buffers.
 
     The optimizer keeps the last one and reuses it while it fits: it remembers the arrays
     it copies from and back to, so it is made again when a variable's `.data` is another
     array, and dropped when `build` or `set_state_of` replace a state."""
 
-    def __init__(self, entries: list[_Entry], unkept: list[_Entry]) -> None:
+    def __init__(self, entries: list[_Entry], unkept: list[_Entry], elementwise: bool) -> None:
         self.unkept = unkept  # the entries of variables never updated (their state is new)
-        self.ids = [id(entry.variable.data) for entry in entries]  # kept alive by `pairs`
-        arrays = [a for e in entries for a in (e.variable.data, *e.state.values())]
-        sizes: dict[np.dtype, int] = {}
-        for a in arrays:
-            sizes[a.dtype] = sizes.get(a.dtype, 0) + a.size
-        self.buffers = {dtype: np.empty(size, dtype) for dtype, size in sizes.items()}
-        used = dict.fromkeys(sizes, 0)
+        weights = [entry.variable.data for entry in entries]
+        self.ids = [id(w) for w in weights]  # kept alive by `weight_pairs`
+        # The state arrays name by name (every momentum, then every velocity, ...), each
+        # as (the index of its entry, its name): Adafactor's vectors lack some names.
+        names = list(dict.fromkeys(k for entry in entries for k in entry.state))
+        slots = [(i, k) for k in names for i, entry in enumerate(entries) if k in entry.state]
+        states = [entries[i].state[k] for i, k in slots]
 
-        def view(a: np.ndarray) -> np.ndarray:  # the next a.size elements of a's buffer
-            start = used[a.dtype]
-            used[a.dtype] += a.size
-            return self.buffers[a.dtype][start:start + a.size].reshape(a.shape)
+        # 1. The state moves into `kept`: the entries hold views of it from now on.
+        self.kept, kept_views = _flat_views(states)
+        for (i, k), view in zip(slots, kept_views, strict=True):
+            view[...] = entries[i].state[k]
+            entries[i].state[k] = view
 
-        self.copies = []  # (the variable's copy, {state name: its copy}) for each entry
-        self.pairs = []  # (a copy, the array it copies): the variables' arrays, the state's
-        for entry in entries:
-            new, state = view(entry.variable.data), {}
-            self.pairs.append((new, entry.variable.data))
-            for k, a in entry.state.items():
-                state[k] = view(a)
-                self.pairs.append((state[k], a))
-            self.copies.append((new, state))
+        # 2. The copies that update_step works on: (the variable's, {name: the state's}).
+        self.buffers, views = _flat_views(weights + states)
+        self.copies = [(view, {}) for view in views[:len(weights)]]
+        for (i, k), view in zip(slots, views[len(weights):], strict=True):
+            self.copies[i][1][k] = view
+
+        # 3. What `stage` copies in and `commit` copies back: each variable, and each
+        # buffer's state part (a dtype's buffer holds its variables, then its state arrays
+        # in the order of `kept`).
+        self.weight_pairs = [(copy, w) for (copy, _), w in zip(self.copies, weights,
+                                                                strict=True)]
+        weight_sizes: dict[np.dtype, int] = {}
+        for w in weights:
+            weight_sizes[w.dtype] = weight_sizes.get(w.dtype, 0) + w.size
+        self.state_pairs = [(self.buffers[dtype][weight_sizes.get(dtype, 0):], kept)
+                            for dtype, kept in self.kept.items()]
+
+        # 4. For an elementwise rule, when all is of one dtype and every state array of its
+        # variable's shape: the variables, their gradients and each state name, end to end.
+        self.elementwise = elementwise and len(self.buffers) == 1 and all(
+            list(entry.state) == names
+            and all(a.shape == entry.variable.shape for a in entry.state.values())
+            for entry in entries)
+        if self.elementwise:
+            (buffer,) = self.buffers.values()
+            size = sum(w.size for w in weights)
+            self.flat_weights = buffer[:size]
+            self.flat_state = {k: buffer[(n + 1) * size:(n + 2) * size]
+                               for n, k in enumerate(names)}
+            gradient_buffers, self.gradient_views = _flat_views(weights)
+            (self.flat_gradient,) = gradient_buffers.values()
 
     def stage(self) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
         """Copy the current values in; returns the copies."""
-        for copy, array in self.pairs:
+        for copy, array in self.weight_pairs:
             copy[...] = array
+        for copy, kept in self.state_pairs:
+            copy[...] = kept
         return self.copies
 
     def all_finite(self) -> bool:
         return all(map(_all_finite, self.buffers.values()))
 
     def commit(self) -> None:
-        """Copy the new values back into the variables' and the state's arrays, in place."""
-        for copy, array in self.pairs:
+        """Copy the new values back into the variables' arrays and into the kept state."""
+        for copy, array in self.weight_pairs:
             array[...] = copy
+        for copy, kept in self.state_pairs:
+            kept[...] = copy
 
 
 class Optimizer:
@@ -157,7 +214,9 @@ class Optimizer:
     its shape), and `update_step(gradient, variable, learning_rate, state)`, which moves
     `variable` (a numpy array) and the arrays in `state` in place with numpy arithmetic. That
     method is the one place where a variable changes: it runs on copies (buffers reused from
-    step to step), which the optimizer checks before writing them back.
+    step to step), which the optimizer checks before writing them back. A rule that treats
+    every number on its own sets `elementwise = True`: it is then called once per step, on
+    all the variables laid end to end (1-D arrays), rather than once per variable.
 
     Args:
         learning_rate: the step size: a number >= 0, a `schedules.LearningRateSchedule`, or a
@@ -220,6 +279,11 @@ class Optimizer:
         self._staging: _Staging | None = None
         self._exclude_ids: set[int] = set()
         self._exclude_pattern: re.Pattern | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Copies and pickles leave the staging out (its views would come apart from its
+        buffers): the next update makes it again."""
+        return {**self.__dict__, "_staging": None}
 
     # ---- the learning rate -------------------------------------------------------------------
     @property
@@ -360,17 +424,24 @@ class Optimizer:
         staging = self._staging
         if staging is None or staging.ids != [id(v.data) for v in variables]:
             entries = [self._entry(v) for v in variables]
-            staging = self._staging = _Staging(entries, [e for e in entries if
-                                                         id(e.variable) not in self._state])
+            unkept = [e for e in entries if id(e.variable) not in self._state]
+            staging = self._staging = _Staging(entries, unkept, self.elementwise)
         copies = staging.stage()
         decay = self.weight_decay
         with np.errstate(all="ignore"):  # overflow is looked for below, and refused clearly
             self._shared = shared = self._next_shared_state()
-            for gradient, variable, (new, state) in zip(gradients, variables, copies,
-                                                        strict=True):
-                if decay and self._use_weight_decay(variable):
-                    new -= new * (decay * learning_rate)
-                self.update_step(gradient, new, learning_rate, state)
+            if decay:
+                for variable, (new, _) in zip(variables, copies, strict=True):
+                    if self._use_weight_decay(variable):
+                        new -= new * (decay * learning_rate)
+            if staging.elementwise:  # one call for all the variables, laid end to end
+                for view, gradient in zip(staging.gradient_views, gradients, strict=True):
+                    view[...] = gradient
+                self.update_step(staging.flat_gradient, staging.flat_weights, learning_rate,
+                                 staging.flat_state)
+            else:
+                for gradient, (new, state) in zip(gradients, copies, strict=True):
+                    self.update_step(gradient, new, learning_rate, state)
         self._shared = None
         if not staging.all_finite():
             raise self._refusal(variables, copies, learning_rate)
@@ -432,6 +503,11 @@ class Optimizer:
             return False
         return not (self._exclude_pattern is not None and variable.name
                     and self._exclude_pattern.search(variable.name))
+
+    #: Whether `update_step` treats every number on its own (no norms, no shapes): then
+    #: one call updates all the variables of a step at once, laid end to end in 1-D
+    #: arrays (see `_Staging`), instead of one call per variable.
+    elementwise = False
 
     # ---- state -------------------------------------------------------------------------------
     #: The state's names grouped as Keras creates its optimizer variables: each group is
@@ -617,6 +693,7 @@ class SGD(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("momentum",),)
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"momentum": np.zeros_like(variable)} if self.momentum != 0 else {}
@@ -681,6 +758,7 @@ class Adam(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("momentum", "velocity"), ("velocity_hat",))
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         state = {"momentum": np.zeros_like(variable), "velocity": np.zeros_like(variable)}
@@ -760,6 +838,7 @@ class RMSprop(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("velocity",), ("momentum",), ("average_gradient",))
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         state = {"velocity": np.zeros_like(variable)}
@@ -817,6 +896,7 @@ class Adagrad(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("accumulator",),)
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"accumulator": np.full_like(variable, self.initial_accumulator_value)}
@@ -856,6 +936,7 @@ class Adadelta(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("accumulated_grad", "accumulated_delta_var"),)
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"accumulated_grad": np.zeros_like(variable),
@@ -897,6 +978,7 @@ class Adamax(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("momentum", "norm"),)
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"momentum": np.zeros_like(variable), "norm": np.zeros_like(variable)}
@@ -947,6 +1029,7 @@ class Nadam(Optimizer):
         self._u_product = shared
 
     slot_groups = (("momentum", "velocity"),)
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"momentum": np.zeros_like(variable), "velocity": np.zeros_like(variable)}
@@ -990,6 +1073,7 @@ class Lion(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("momentum",),)
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"momentum": np.zeros_like(variable)}
@@ -1092,6 +1176,7 @@ class Ftrl(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("accumulator", "linear"),)
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"accumulator": np.full_like(variable, self.initial_accumulator_value),
