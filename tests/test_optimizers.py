@@ -205,6 +205,11 @@ def test_staging_follows_variables_data_and_state():
     opt.apply_gradients([(np.ones(2), c)])  # v -0.15: c 0.75
     np.testing.assert_allclose(c.data, [0.75, 0.75])
     np.testing.assert_allclose(opt.state_of(c)["momentum"], [-0.15, -0.15])
+    d = ta.Tensor(c.data)  # the same array, another variable: a state of its own
+    opt.apply_gradients([(np.ones(2), d)])  # v -0.1: d 0.65
+    np.testing.assert_allclose(c.data, [0.65, 0.65])
+    np.testing.assert_allclose(opt.state_of(d)["momentum"], [-0.1, -0.1])
+    np.testing.assert_allclose(opt.state_of(c)["momentum"], [-0.15, -0.15])
 
 
 @pytest.mark.parametrize("cls", [optimizers.SGD, optimizers.Adam, optimizers.AdamW,

@@ -116,6 +116,12 @@ def _flat_views(arrays: list[np.ndarray]) -> tuple[dict[np.dtype, np.ndarray],
     return buffers, views
 
 
+def _staging_key(variables: list[Tensor]) -> list[tuple[int, int]]:
+    """What a staging is made for: the variables, and the arrays they hold (a staging keeps
+    both alive, so their ids stay theirs)."""
+    return [(id(v), id(v.data)) for v in variables]
+
+
 class _Staging:
     """Where an update is computed before it is accepted, laid out so that it is cheap.
 
@@ -136,14 +142,15 @@ class _Staging:
     optimizers do; other rules (Lamb's norms, Adafactor's factored moments) run variable by
     variable on views of the same buffers.
 
-    The optimizer keeps the last one and reuses it while it fits: it remembers the arrays
-    it copies from and back to, so it is made again when a variable's `.data` is another
-    array, and dropped when `build` or `set_state_of` replace a state."""
+    The optimizer keeps the last one and reuses it while it fits (`_staging_key`): it
+    remembers the arrays it copies from and back to, so it is made again for other
+    variables or when a variable's `.data` is another array, and dropped when `build` or
+    `set_state_of` replace a state."""
 
     def __init__(self, entries: list[_Entry], unkept: list[_Entry], elementwise: bool) -> None:
         self.unkept = unkept  # the entries of variables never updated (their state is new)
         weights = [entry.variable.data for entry in entries]
-        self.ids = [id(w) for w in weights]  # kept alive by `weight_pairs`
+        self.key = _staging_key([entry.variable for entry in entries])
         # The state arrays name by name (every momentum, then every velocity, ...), each
         # as (the index of its entry, its name): Adafactor's vectors lack some names.
         names = list(dict.fromkeys(k for entry in entries for k in entry.state))
@@ -422,7 +429,7 @@ class Optimizer:
         learning_rate = self._current_learning_rate()
         gradients = self._clip_gradients(gradients)
         staging = self._staging
-        if staging is None or staging.ids != [id(v.data) for v in variables]:
+        if staging is None or staging.key != _staging_key(variables):
             entries = [self._entry(v) for v in variables]
             unkept = [e for e in entries if id(e.variable) not in self._state]
             staging = self._staging = _Staging(entries, unkept, self.elementwise)
