@@ -1,6 +1,7 @@
 """Optimizers: three steps of each against Keras 3's update rules written out by hand,
 in-place updates without graph nodes, argument checks, and (optionally) PyTorch."""
 
+import copy
 import math
 
 import numpy as np
@@ -169,6 +170,83 @@ def test_each_variable_has_its_own_state():
     opt.apply_gradients([(np.array([0.0]), a), (np.array([0.0]), b)])
     np.testing.assert_allclose(a.data, [-0.1 - 0.09])
     np.testing.assert_allclose(b.data, [0.0])
+
+
+def test_staging_follows_variables_data_and_state():
+    # An update is computed in buffers kept from step to step: they must follow another list
+    # of variables, a weight whose .data is a new array, a state set by set_state_of, and
+    # a refused first update followed by build. SGD with momentum 0.5 and lr 0.1:
+    # v = 0.5 v - 0.1 g, w = w + v.
+    opt = SGD(0.1, momentum=0.5)
+    a = ta.Tensor(np.ones(2, dtype=np.float32))
+    b = ta.Tensor(np.ones(3, dtype=np.float64))  # two dtypes: two buffers
+    opt.apply_gradients([(np.ones(2), a), (np.ones(3), b)])  # v -0.1: a 0.9, b 0.9
+    opt.apply_gradients([(np.ones(3), b)])  # v_b -0.15: b 0.75
+    a.data = np.zeros(2, dtype=np.float32)
+    opt.apply_gradients([(np.ones(2), a), (np.ones(3), b)])  # v_a -0.15, v_b -0.175
+    np.testing.assert_allclose(a.data, [-0.15, -0.15], rtol=1e-6)
+    np.testing.assert_allclose(b.data, [0.575] * 3)
+    opt.set_state_of(b, {"momentum": np.zeros(3)})
+    opt.apply_gradients([(np.ones(2), a), (np.ones(3), b)])  # v_a -0.175, v_b -0.1
+    np.testing.assert_allclose(a.data, [-0.325, -0.325], rtol=1e-6)
+    np.testing.assert_allclose(b.data, [0.475] * 3)
+    before = [a.data.copy(), b.data.copy(), opt.state_of(a)["momentum"].copy(),
+              opt.state_of(b)["momentum"].copy()]
+    with pytest.raises(FloatingPointError, match=r"variable 1 "):
+        opt.apply_gradients([(np.ones(2), a), (np.full(3, np.inf), b)])
+    after = [a.data, b.data, opt.state_of(a)["momentum"], opt.state_of(b)["momentum"]]
+    assert all(np.array_equal(x, y) for x, y in zip(before, after, strict=True))
+    c = ta.Tensor(np.ones(2))
+    with pytest.raises(FloatingPointError):
+        opt.apply_gradients([(np.full(2, np.inf), c)])
+    assert len(opt.variables) == 4  # iteration, learning rate, a's and b's momentum
+    opt.build([c])
+    opt.apply_gradients([(np.ones(2), c)])  # v -0.1: c 0.9
+    opt.apply_gradients([(np.ones(2), c)])  # v -0.15: c 0.75
+    np.testing.assert_allclose(c.data, [0.75, 0.75])
+    np.testing.assert_allclose(opt.state_of(c)["momentum"], [-0.15, -0.15])
+    d = ta.Tensor(c.data)  # the same array, another variable: a state of its own
+    opt.apply_gradients([(np.ones(2), d)])  # v -0.1: d 0.65
+    np.testing.assert_allclose(c.data, [0.65, 0.65])
+    np.testing.assert_allclose(opt.state_of(d)["momentum"], [-0.1, -0.1])
+    np.testing.assert_allclose(opt.state_of(c)["momentum"], [-0.15, -0.15])
+
+
+@pytest.mark.parametrize("cls", [optimizers.SGD, optimizers.Adam, optimizers.AdamW,
+                                 optimizers.RMSprop, optimizers.Adagrad, optimizers.Adadelta,
+                                 optimizers.Adamax, optimizers.Nadam, optimizers.Lion,
+                                 optimizers.Lamb, optimizers.Ftrl, optimizers.Adafactor])
+def test_variables_updated_together_move_as_if_alone(cls):
+    # Elementwise rules run once on all the variables laid end to end, the others variable
+    # by variable: either way each variable moves exactly as it would alone.
+    rng = np.random.default_rng(0)
+    shapes = [(2, 3), (3,), ()]
+    starts = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    grads = [[rng.standard_normal(s).astype(np.float32) for s in shapes] for _ in range(3)]
+    kwargs = {"momentum": 0.5} if cls in (optimizers.SGD, optimizers.RMSprop) else {}
+    together = [ta.Tensor(w.copy()) for w in starts]
+    alone = [ta.Tensor(w.copy()) for w in starts]
+    opt = cls(learning_rate=0.1, weight_decay=0.01, **kwargs)
+    opts = [cls(learning_rate=0.1, weight_decay=0.01, **kwargs) for _ in shapes]
+    for step in grads:
+        opt.apply_gradients(zip(step, together, strict=True))
+        for o, g, w in zip(opts, step, alone, strict=True):
+            o.apply_gradients([(g, w)])
+    for a, b, o in zip(together, alone, opts, strict=True):
+        np.testing.assert_array_equal(a.data, b.data)
+        for k, value in o.state_of(b).items():
+            np.testing.assert_array_equal(opt.state_of(a)[k], value)
+
+
+def test_a_copied_optimizer_updates_the_weights_it_is_given():
+    opt, w = SGD(0.1), ta.Tensor(np.ones(3, dtype=np.float32))
+    opt.apply_gradients([(np.ones(3), w)])
+    other = copy.deepcopy(opt)  # its copies of opt's buffers must not stand in for w
+    other.apply_gradients([(np.ones(3), w)])
+    np.testing.assert_allclose(w.data, [0.8] * 3, rtol=1e-6)
+    with pytest.raises(FloatingPointError):
+        other.apply_gradients([(np.full(3, np.inf), w)])
+    np.testing.assert_allclose(w.data, [0.8] * 3, rtol=1e-6)
 
 
 def test_training_a_quadratic_converges():

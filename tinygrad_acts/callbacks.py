@@ -150,11 +150,25 @@ class Callback:
 # them all out again.
 _HOOKS = [name for name in vars(Callback) if name.startswith("on_")]
 _SIGNATURES = {name: inspect.signature(getattr(Callback, name)) for name in _HOOKS}
+# Each hook's parameters after self: ("logs",) or ("epoch", "logs") or ("batch", "logs");
+# `logs` is the last one and the only one with a default, None.
+_PARAMETERS = {name: tuple(signature.parameters)[1:] for name, signature in _SIGNATURES.items()}
+
+
+def _hook_arguments(name: str, args: tuple, kwargs: dict) -> tuple:
+    """The arguments of hook `name`, all positional, `logs` filled in as None when left out,
+    as Keras's CallbackList passes them: `lambda epoch, logs: ...` always gets both."""
+    count = len(_PARAMETERS[name])
+    if not kwargs and count - 1 <= len(args) <= count:  # as fit calls the hooks, at every batch
+        return args + (None,) * (count - len(args))
+    bound = _SIGNATURES[name].bind(None, *args, **kwargs)  # keywords, and Python's errors
+    bound.apply_defaults()
+    return bound.args[1:]
 
 
 class CallbackList:
     """Several callbacks used as one: calling a hook on the list calls it on each callback,
-    in order.
+    in order (each hook of `Callback` is a method here, made below by `_call_all`).
 
     Args:
         callbacks: the callbacks (each a `Callback`).
@@ -195,20 +209,22 @@ class CallbackList:
     def __len__(self) -> int:
         return len(self.callbacks)
 
-    def __getattr__(self, name: str) -> Any:
-        # on_epoch_end(...) and the other hooks: the same call on every callback.
-        if name not in _HOOKS:
-            raise AttributeError(f"'CallbackList' object has no attribute {name!r}")
 
-        def call_all(*args: Any, **kwargs: Any) -> None:
-            # Every argument is passed on, positionally, `logs` too when left out (as None),
-            # as Keras's CallbackList does: `lambda epoch, logs: ...` always gets both.
-            bound = _SIGNATURES[name].bind(None, *args, **kwargs)
-            bound.apply_defaults()
-            for callback in self.callbacks:
-                getattr(callback, name)(*bound.args[1:])
+def _call_all(name: str) -> Callable[..., None]:
+    """CallbackList's hook `name`: the same call on every callback, in order."""
 
-        return call_all
+    def call_all(self: CallbackList, *args: Any, **kwargs: Any) -> None:
+        arguments = _hook_arguments(name, args, kwargs)
+        for callback in self.callbacks:
+            getattr(callback, name)(*arguments)
+
+    call_all.__name__, call_all.__qualname__ = name, f"CallbackList.{name}"
+    call_all.__doc__ = f"Call `{name}` on every callback, in order."
+    return call_all
+
+
+for _name in _HOOKS:  # on_epoch_end(...) and the other hooks, made once
+    setattr(CallbackList, _name, _call_all(_name))
 
 
 class History(Callback):

@@ -22,6 +22,9 @@ One update, in Keras's order:
 
 Step 4 runs on copies, so that 5 can refuse it. The state an optimizer keeps for a weight is
 created at the weight's first update, and listed (as Tensors) in `optimizer.variables`.
+At toy sizes an update costs its number of numpy calls, so the copies are laid end to end
+in one buffer (`_Staging`): one call checks them all, and an elementwise rule (SGD, Adam,
+...) runs once for all the variables, not once per variable.
 
 The whole update is one operation, `ApplyGradients`, a Function that writes in place (as
 `Tensor.assign_sub` does): `ta.jit` records it as one kernel of a training step, and a
@@ -87,29 +90,128 @@ def _all_finite(array: np.ndarray) -> bool:
 
 
 class _Entry:
-    """A variable, the state an optimizer keeps for it, and buffers of the same shapes,
-    reused at every step: an update is computed on the buffers (`stage`), and only after it
-    is checked are they made the new values (`commit`): copied into the variable's own
-    array, swapped with the state's arrays."""
+    """A variable and the state an optimizer keeps for it (a dict of arrays)."""
 
-    __slots__ = ("variable", "state", "_weights", "_spare")
+    __slots__ = ("variable", "state")
 
     def __init__(self, variable: Tensor, state: dict[str, np.ndarray]) -> None:
         self.variable = variable
         self.state = state
-        self._weights = np.empty_like(variable.data)
-        self._spare = {k: np.empty_like(a) for k, a in state.items()}
 
-    def stage(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        self._weights[...] = self.variable.data
-        spare = self._spare
-        for k, a in self.state.items():
-            spare[k][...] = a
-        return self._weights, spare
+
+def _flat_views(arrays: list[np.ndarray]) -> tuple[dict[np.dtype, np.ndarray],
+                                                  list[np.ndarray]]:
+    """New flat buffers, one per dtype, with room for `arrays` one after the other, and a
+    view of each array's place (of its shape), in order."""
+    sizes: dict[np.dtype, int] = {}
+    for a in arrays:
+        sizes[a.dtype] = sizes.get(a.dtype, 0) + a.size
+    buffers = {dtype: np.empty(size, dtype) for dtype, size in sizes.items()}
+    used = dict.fromkeys(sizes, 0)
+    views = []
+    for a in arrays:
+        start = used[a.dtype]
+        used[a.dtype] += a.size
+        views.append(buffers[a.dtype][start:start + a.size].reshape(a.shape))
+    return buffers, views
+
+
+def _staging_key(variables: list[Tensor]) -> list[tuple[int, int]]:
+    """What a staging is made for: the variables, and the arrays they hold (a staging keeps
+    both alive, so their ids stay theirs)."""
+    return [(id(v), id(v.data)) for v in variables]
+
+
+class _Staging:
+    """Where an update is computed before it is accepted, laid out so that it is cheap.
+
+    At toy sizes a step costs its number of numpy calls, not its arithmetic. So, for the
+    variables of one update (their `_Entry`s), one flat buffer per dtype holds a copy of
+    every variable, then a copy of every state array, name by name; and the state itself
+    moves into one flat buffer too, `kept`, that the entries see through views:
+
+        buffer:  [ w1 w2 w3 | m1 m2 m3 | v1 v2 v3 ]     what the update works on
+        kept:               [ m1 m2 m3 | v1 v2 v3 ]     the optimizer's state (Adam's m, v)
+
+    Staging the state is then one copy (kept into buffer), committing it one copy back, and
+    one `np.isfinite` checks every number. (Not "the float64 sum is finite": true for
+    float32 data, but a sum of finite float64 numbers can overflow, and on large buffers
+    the cast makes the sum slower than the check.) An update rule that treats every number
+    on its own (`Optimizer.elementwise`: SGD, Adam, ...) runs once, on `[w1 w2 w3]`, the
+    gradients laid out alike and `{"momentum": [m1 m2 m3], ...}`, as PyTorch's `foreach`
+    optimizers do; other rules (Lamb's norms, Adafactor's factored moments) run variable by
+    variable on views of the same buffers.
+
+    The optimizer keeps the last one and reuses it while it fits (`_staging_key`): it
+    remembers the arrays it copies from and back to, so it is made again for other
+    variables or when a variable's `.data` is another array, and dropped when `build` or
+    `set_state_of` replace a state."""
+
+    def __init__(self, entries: list[_Entry], unkept: list[_Entry], elementwise: bool) -> None:
+        self.unkept = unkept  # the entries of variables never updated (their state is new)
+        weights = [entry.variable.data for entry in entries]
+        self.key = _staging_key([entry.variable for entry in entries])
+        # The state arrays name by name (every momentum, then every velocity, ...), each
+        # as (the index of its entry, its name): Adafactor's vectors lack some names.
+        names = list(dict.fromkeys(k for entry in entries for k in entry.state))
+        slots = [(i, k) for k in names for i, entry in enumerate(entries) if k in entry.state]
+        states = [entries[i].state[k] for i, k in slots]
+
+        # 1. The state moves into `kept`: the entries hold views of it from now on.
+        self.kept, kept_views = _flat_views(states)
+        for (i, k), view in zip(slots, kept_views, strict=True):
+            view[...] = entries[i].state[k]
+            entries[i].state[k] = view
+
+        # 2. The copies that update_step works on: (the variable's, {name: the state's}).
+        self.buffers, views = _flat_views(weights + states)
+        self.copies = [(view, {}) for view in views[:len(weights)]]
+        for (i, k), view in zip(slots, views[len(weights):], strict=True):
+            self.copies[i][1][k] = view
+
+        # 3. What `stage` copies in and `commit` copies back: each variable, and each
+        # buffer's state part (a dtype's buffer holds its variables, then its state arrays
+        # in the order of `kept`).
+        self.weight_pairs = [(copy, w) for (copy, _), w in zip(self.copies, weights,
+                                                                strict=True)]
+        weight_sizes: dict[np.dtype, int] = {}
+        for w in weights:
+            weight_sizes[w.dtype] = weight_sizes.get(w.dtype, 0) + w.size
+        self.state_pairs = [(self.buffers[dtype][weight_sizes.get(dtype, 0):], kept)
+                            for dtype, kept in self.kept.items()]
+
+        # 4. For an elementwise rule, when all is of one dtype and every state array of its
+        # variable's shape: the variables, their gradients and each state name, end to end.
+        self.elementwise = elementwise and len(self.buffers) == 1 and all(
+            list(entry.state) == names
+            and all(a.shape == entry.variable.shape for a in entry.state.values())
+            for entry in entries)
+        if self.elementwise:
+            (buffer,) = self.buffers.values()
+            size = sum(w.size for w in weights)
+            self.flat_weights = buffer[:size]
+            self.flat_state = {k: buffer[(n + 1) * size:(n + 2) * size]
+                               for n, k in enumerate(names)}
+            gradient_buffers, self.gradient_views = _flat_views(weights)
+            (self.flat_gradient,) = gradient_buffers.values()
+
+    def stage(self) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """Copy the current values in; returns the copies."""
+        for copy, array in self.weight_pairs:
+            copy[...] = array
+        for copy, kept in self.state_pairs:
+            copy[...] = kept
+        return self.copies
+
+    def all_finite(self) -> bool:
+        return all(map(_all_finite, self.buffers.values()))
 
     def commit(self) -> None:
-        self.variable.data[...] = self._weights
-        self.state, self._spare = self._spare, self.state
+        """Copy the new values back into the variables' arrays and into the kept state."""
+        for copy, array in self.weight_pairs:
+            array[...] = copy
+        for copy, kept in self.state_pairs:
+            kept[...] = copy
 
 
 class Optimizer:
@@ -119,7 +221,9 @@ class Optimizer:
     its shape), and `update_step(gradient, variable, learning_rate, state)`, which moves
     `variable` (a numpy array) and the arrays in `state` in place with numpy arithmetic. That
     method is the one place where a variable changes: it runs on copies (buffers reused from
-    step to step), which the optimizer checks before writing them back.
+    step to step), which the optimizer checks before writing them back. A rule that treats
+    every number on its own sets `elementwise = True`: it is then called once per step, on
+    all the variables laid end to end (1-D arrays), rather than once per variable.
 
     Args:
         learning_rate: the step size: a number >= 0, a `schedules.LearningRateSchedule`, or a
@@ -174,11 +278,19 @@ class Optimizer:
         self.learning_rate = learning_rate  # checked by the setter
         self.name = name or unique_name(_snake_case(owner))  # 'adam', 'adam_1', ... as Keras
         self.iterations = 0
-        # id(variable) -> its _Entry (the variable, its state, its staging buffers). The
-        # variable is kept so that its id cannot be reused by another Tensor while it lives.
+        # id(variable) -> its _Entry (the variable and its state). The variable is kept so
+        # that its id cannot be reused by another Tensor while it lives.
         self._state: dict[int, _Entry] = {}
+        # The last update's staging, with its variables' entries: made again when the
+        # variables change, or when `build` or `set_state_of` replace entries.
+        self._staging: _Staging | None = None
         self._exclude_ids: set[int] = set()
         self._exclude_pattern: re.Pattern | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Copies and pickles leave the staging out (its views would come apart from its
+        buffers): the next update makes it again."""
+        return {**self.__dict__, "_staging": None}
 
     # ---- the learning rate -------------------------------------------------------------------
     @property
@@ -312,38 +424,64 @@ class Optimizer:
             ApplyGradients.apply(*variables, *(Tensor._wrap(g) for g, _ in pairs),
                                  optimizer=self, variables=variables)
 
-    def _update(self, pairs: list[tuple[np.ndarray, Tensor]]) -> None:
+    def _update(self, gradients: list[np.ndarray], variables: list[Tensor]) -> None:
         """The update itself, in numpy (`ApplyGradients` runs it)."""
         learning_rate = self._current_learning_rate()
-        gradients = self._clip_gradients([g for g, _ in pairs])
-        staged = []
-        # Overflow is looked for below, in the results, and refused there with a clear error.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        gradients = self._clip_gradients(gradients)
+        staging = self._staging
+        if staging is None or staging.key != _staging_key(variables):
+            entries = [self._entry(v) for v in variables]
+            unkept = [e for e in entries if id(e.variable) not in self._state]
+            staging = self._staging = _Staging(entries, unkept, self.elementwise)
+        copies = staging.stage()
+        decay = self.weight_decay
+        with np.errstate(all="ignore"):  # overflow is looked for below, and refused clearly
             self._shared = shared = self._next_shared_state()
-            for i, (gradient, (_, variable)) in enumerate(zip(gradients, pairs, strict=True)):
-                entry = self._state.get(id(variable))
-                if entry is None or entry.variable is not variable:
-                    entry = _Entry(variable, self._new_state(variable.data))
-                new, state = entry.stage()  # copies of the weights and state, to work on
-                if self.weight_decay and self._use_weight_decay(variable):
-                    new -= new * (self.weight_decay * learning_rate)
-                self.update_step(gradient, new, learning_rate, state)
-                if not (_all_finite(new) and all(map(_all_finite, state.values()))):
-                    bad = [k for k, a in state.items() if not _all_finite(a)]
-                    what = "it" if not _all_finite(new) else f"its state {bad}"
-                    raise FloatingPointError(
-                        f"{type(self).__name__}: the update would make {what} NaN or inf for "
-                        f"variable {i} ({variable.name or 'unnamed'}) at learning_rate="
-                        f"{learning_rate:g}; it was refused: the weights and the optimizer's "
-                        "state are unchanged"
-                    )
-                staged.append(entry)
+            if decay:
+                for variable, (new, _) in zip(variables, copies, strict=True):
+                    if self._use_weight_decay(variable):
+                        new -= new * (decay * learning_rate)
+            if staging.elementwise:  # one call for all the variables, laid end to end
+                for view, gradient in zip(staging.gradient_views, gradients, strict=True):
+                    view[...] = gradient
+                self.update_step(staging.flat_gradient, staging.flat_weights, learning_rate,
+                                 staging.flat_state)
+            else:
+                for gradient, (new, state) in zip(gradients, copies, strict=True):
+                    self.update_step(gradient, new, learning_rate, state)
         self._shared = None
-        for entry in staged:
-            entry.commit()
-            self._state.setdefault(id(entry.variable), entry)
+        if not staging.all_finite():
+            raise self._refusal(variables, copies, learning_rate)
+        staging.commit()
+        if staging.unkept:  # a variable's first update creates its state
+            for entry in staging.unkept:
+                self._state.setdefault(id(entry.variable), entry)
+            staging.unkept = []
         self._commit_shared_state(shared)
         self.iterations += 1
+
+    def _entry(self, variable: Tensor) -> _Entry:
+        """The variable's entry, or a new one (with `_new_state`) if it was never updated."""
+        entry = self._state.get(id(variable))
+        if entry is None or entry.variable is not variable:
+            entry = _Entry(variable, self._new_state(variable.data))
+        return entry
+
+    def _refusal(self, variables: list[Tensor], copies: list, learning_rate: float
+                 ) -> FloatingPointError:
+        """The error that refuses an update: which variable (or state) became NaN or inf."""
+        for i, (variable, (new, state)) in enumerate(zip(variables, copies, strict=True)):
+            bad = [k for k, a in state.items() if not _all_finite(a)]
+            if not bad and _all_finite(new):
+                continue
+            what = "it" if not _all_finite(new) else f"its state {bad}"
+            return FloatingPointError(
+                f"{type(self).__name__}: the update would make {what} NaN or inf for "
+                f"variable {i} ({variable.name or 'unnamed'}) at learning_rate="
+                f"{learning_rate:g}; it was refused: the weights and the optimizer's "
+                "state are unchanged"
+            )
+        raise AssertionError("_refusal called on a finite update")
 
     def _clip_gradients(self, gradients: list[np.ndarray]) -> list[np.ndarray]:
         """Keras's three clips: each gradient's norm, all gradients' norm, or each element."""
@@ -373,6 +511,11 @@ class Optimizer:
         return not (self._exclude_pattern is not None and variable.name
                     and self._exclude_pattern.search(variable.name))
 
+    #: Whether `update_step` treats every number on its own (no norms, no shapes): then
+    #: one call updates all the variables of a step at once, laid end to end in 1-D
+    #: arrays (see `_Staging`), instead of one call per variable.
+    elementwise = False
+
     # ---- state -------------------------------------------------------------------------------
     #: The state's names grouped as Keras creates its optimizer variables: each group is
     #: made in one call that goes variable by variable (Adam: momentum and velocity of the
@@ -387,7 +530,9 @@ class Optimizer:
 
     def state_of(self, variable: Tensor) -> dict[str, np.ndarray]:
         """The state kept for `variable` (its initial values if it was never updated): a
-        dict of arrays named as Keras names them ('momentum', 'velocity', ...)."""
+        dict of arrays named as Keras names them ('momentum', 'velocity', ...). They are
+        the optimizer's own arrays, which later updates change in place: copy them to keep
+        them."""
         self._check_variable(0, variable)
         entry = self._state.get(id(variable))
         if entry is None or entry.variable is not variable:
@@ -414,6 +559,7 @@ class Optimizer:
                 )
             arrays[k] = array.astype(like.dtype)  # a copy: the optimizer owns its state
         self._state[id(variable)] = _Entry(variable, arrays)
+        self._staging = None  # it may hold the entry just replaced
 
     def _next_shared_state(self) -> Any:
         """State shared by all variables, advanced for this step (Nadam's running product);
@@ -432,14 +578,15 @@ class Optimizer:
             entry = self._state.get(id(v))
             if entry is None or entry.variable is not v:
                 self._state[id(v)] = _Entry(v, self._new_state(v.data))
+        self._staging = None  # it may hold entries not yet kept (of a refused first update)
 
     @property
     def variables(self) -> list[Tensor]:
         """The optimizer's state as Tensors, in Keras's order and with Keras's names: the
         step count ('iteration'), the learning rate when it is a number, then the state
         arrays ('dense_kernel_momentum', ...) grouped as `slot_groups` says, the variables in
-        the order they were first updated. The Tensors are views of the state as it is now
-        (the next update writes new arrays)."""
+        the order they were first updated. The state's Tensors share the optimizer's arrays,
+        which later updates change in place (as Keras's variables)."""
         out = [Tensor(np.array(self.iterations, dtype=np.int64), name="iteration")]
         if isinstance(self._learning_rate, numbers.Real):
             out.append(Tensor(np.array(self._learning_rate, dtype=np.float32),
@@ -520,8 +667,7 @@ class ApplyGradients(Function):
     in_place = True  # writes into its inputs (ta.jit never drops it or runs it early)
 
     def forward(ctx, *arrays, optimizer, variables):
-        gradients = arrays[len(variables):]
-        optimizer._update(list(zip(gradients, variables, strict=True)))
+        optimizer._update(list(arrays[len(variables):]), list(variables))
         return arrays[0]
 
     def backward(ctx, grad):
@@ -554,6 +700,7 @@ class SGD(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("momentum",),)
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"momentum": np.zeros_like(variable)} if self.momentum != 0 else {}
@@ -618,6 +765,7 @@ class Adam(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("momentum", "velocity"), ("velocity_hat",))
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         state = {"momentum": np.zeros_like(variable), "velocity": np.zeros_like(variable)}
@@ -697,6 +845,7 @@ class RMSprop(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("velocity",), ("momentum",), ("average_gradient",))
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         state = {"velocity": np.zeros_like(variable)}
@@ -754,6 +903,7 @@ class Adagrad(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("accumulator",),)
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"accumulator": np.full_like(variable, self.initial_accumulator_value)}
@@ -793,6 +943,7 @@ class Adadelta(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("accumulated_grad", "accumulated_delta_var"),)
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"accumulated_grad": np.zeros_like(variable),
@@ -834,6 +985,7 @@ class Adamax(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("momentum", "norm"),)
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"momentum": np.zeros_like(variable), "norm": np.zeros_like(variable)}
@@ -884,6 +1036,7 @@ class Nadam(Optimizer):
         self._u_product = shared
 
     slot_groups = (("momentum", "velocity"),)
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"momentum": np.zeros_like(variable), "velocity": np.zeros_like(variable)}
@@ -927,6 +1080,7 @@ class Lion(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("momentum",),)
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"momentum": np.zeros_like(variable)}
@@ -1029,6 +1183,7 @@ class Ftrl(Optimizer):
         super().__init__(learning_rate, **_common(self, kwargs))
 
     slot_groups = (("accumulator", "linear"),)
+    elementwise = True
 
     def _new_state(self, variable: np.ndarray) -> dict[str, np.ndarray]:
         return {"accumulator": np.full_like(variable, self.initial_accumulator_value),
