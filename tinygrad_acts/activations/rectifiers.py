@@ -7,9 +7,8 @@ again. At a kink the derivative takes PyTorch's value: relu'(0) = 0,
 leaky_relu'(0) = negative_slope, relu6'(0) = relu6'(6) = 0, and elu and selu take their
 negative branch's derivative at 0 (alpha and scale * alpha).
 
-The piecewise linear ones have a piecewise constant derivative, chosen in backward by a
-comparison of x (`where(x > 0, grad, ...)`): the comparison is a constant there, whose own
-derivative is 0.
+The piecewise linear ones have a piecewise constant derivative, an `indicator` of where x
+is, computed in backward from x's values: a constant there, whose own derivative is 0.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from ..function import Function
 from ..ops import where
 from ..tensor import Tensor
 from .arguments import Default, TensorLike, as_float_tensor, check_number, resolve_slope
+from .pieces import indicator
 from .registry import Form, register
 
 # ---- relu ----------------------------------------------------------------------------------
@@ -57,12 +57,14 @@ class ReLU(Function):
         slope = x.dtype.type(ctx.params.get("negative_slope", 0.0))
         max_value = ctx.params.get("max_value")
         above = x > ctx.params.get("threshold", 0.0)
-        # The gradient passes above the threshold, times the slope at and below it (the
-        # slope rounded to x's precision first); then 0 where the cap holds.
-        grad_x = where(above, grad, grad * slope if slope != 0 else 0.0)
+        # 1 - slope + slope = 1 above the threshold, the slope at and below it (both exact,
+        # the slope being rounded to x's precision first); then 0 where the cap holds.
+        derivative = indicator(above, x.dtype, 1 - slope)
+        if slope != 0:
+            derivative = derivative + slope
         if max_value is not None:
-            grad_x = where(above * (x >= max_value), 0.0, grad_x)
-        return grad_x
+            derivative = where(above * (x >= max_value), 0.0, derivative)
+        return grad * derivative
 
 
 class LeakyReLU(ReLU):
