@@ -279,7 +279,9 @@ class ELU(Function):
 
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        return grad * where(x > 0, 1.0, out + ctx.params["alpha"])
+        alpha = ctx.params["alpha"]
+        positive = indicator(x > 0, x.dtype, 1 - alpha)
+        return grad * (out.clip(max_value=0.0) + alpha + positive)
 
 
 class SELU(Function):
@@ -299,7 +301,9 @@ class SELU(Function):
 
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
-        return grad * where(x > 0, SELU_SCALE, out + SELU_SCALE * SELU_ALPHA)
+        scale_alpha = SELU_SCALE * SELU_ALPHA
+        positive = indicator(x > 0, x.dtype, SELU_SCALE - scale_alpha)
+        return grad * (out.clip(max_value=0.0) + scale_alpha + positive)
 
 
 class CELU(Function):
