@@ -84,8 +84,11 @@ def store_grads(grads: dict[Tensor, Tensor], create_graph: bool) -> None:
     """Add each gradient to its tensor's `.grad`. A leaf (a weight that user code may update
     or clip in place) gets an array of its own; with `create_graph` it gets the
     differentiable gradient, and intermediates a detached one: their values, for drawing,
-    without a path back into the graph (so clearing the leaves' grads frees the graph)."""
-    for tensor, grad in grads.items():
+    without a path back into the graph (so clearing the leaves' grads frees the graph).
+    Each entry leaves `grads` as it is stored, so that a leaf's original is freed before the
+    next one is copied: at the peak, one weight's gradient is held twice, not all of them."""
+    while grads:
+        tensor, grad = grads.popitem()
         if tensor._ctx is None:  # a leaf
             if not create_graph:
                 grad = Tensor._wrap(grad.data.copy())
