@@ -99,13 +99,19 @@ class _Entry:
         self.state = state
 
 
+def _sizes_by_dtype(arrays: list[np.ndarray]) -> dict[np.dtype, int]:
+    """How many numbers of each dtype `arrays` hold."""
+    sizes: dict[np.dtype, int] = {}
+    for a in arrays:
+        sizes[a.dtype] = sizes.get(a.dtype, 0) + a.size
+    return sizes
+
+
 def _flat_views(arrays: list[np.ndarray]) -> tuple[dict[np.dtype, np.ndarray],
                                                   list[np.ndarray]]:
     """New flat buffers, one per dtype, with room for `arrays` one after the other, and a
     view of each array's place (of its shape), in order."""
-    sizes: dict[np.dtype, int] = {}
-    for a in arrays:
-        sizes[a.dtype] = sizes.get(a.dtype, 0) + a.size
+    sizes = _sizes_by_dtype(arrays)
     buffers = {dtype: np.empty(size, dtype) for dtype, size in sizes.items()}
     used = dict.fromkeys(sizes, 0)
     views = []
@@ -174,9 +180,7 @@ class _Staging:
         # in the order of `kept`).
         self.weight_pairs = [(copy, w) for (copy, _), w in zip(self.copies, weights,
                                                                 strict=True)]
-        weight_sizes: dict[np.dtype, int] = {}
-        for w in weights:
-            weight_sizes[w.dtype] = weight_sizes.get(w.dtype, 0) + w.size
+        weight_sizes = _sizes_by_dtype(weights)
         self.state_pairs = [(self.buffers[dtype][weight_sizes.get(dtype, 0):], kept)
                             for dtype, kept in self.kept.items()]
 
@@ -534,10 +538,7 @@ class Optimizer:
         the optimizer's own arrays, which later updates change in place: copy them to keep
         them."""
         self._check_variable(0, variable)
-        entry = self._state.get(id(variable))
-        if entry is None or entry.variable is not variable:
-            return self._new_state(variable.data)
-        return dict(entry.state)
+        return dict(self._entry(variable).state)
 
     def set_state_of(self, variable: Tensor, state: dict[str, Any]) -> None:
         """Replace the state kept for `variable` (e.g. loaded from a file): the names that
@@ -575,9 +576,7 @@ class Optimizer:
         for i, v in enumerate(variables):
             self._check_variable(i, v)
         for v in variables:
-            entry = self._state.get(id(v))
-            if entry is None or entry.variable is not v:
-                self._state[id(v)] = _Entry(v, self._new_state(v.data))
+            self._state[id(v)] = self._entry(v)
         self._staging = None  # it may hold entries not yet kept (of a refused first update)
 
     @property
