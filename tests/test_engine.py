@@ -741,6 +741,45 @@ def test_a_leaf_gets_a_writable_gradient_of_its_own_from_a_broadcast():
     np.testing.assert_array_equal(x.grad.data, np.full((3, 2), 2.0))
 
 
+class _Twice(Function):
+    """2x, whose backward keeps a weak reference to the gradient it returns."""
+
+    def forward(ctx, a):
+        return a * 2
+
+    def backward(ctx, grad):
+        result = grad * 2
+        _Twice.returned = weakref.ref(result.data)
+        return result
+
+
+def test_a_gradient_the_pass_computed_is_stored_without_a_copy():
+    x = Tensor(np.ones(4), requires_grad=True)
+    _Twice.apply(x).backward(np.ones(4))
+    assert x.grad.data is _Twice.returned()  # held by nobody else: stored as it is
+
+
+def test_a_gradient_that_may_be_shared_is_copied():
+    g = Tensor(np.ones(3))
+    a, b = Tensor(np.ones(3), requires_grad=True), Tensor(np.ones(3), requires_grad=True)
+    (a + b).backward(g)  # one array for both inputs, and it is the user's own
+    assert not np.shares_memory(a.grad.data, b.grad.data)
+    assert not np.shares_memory(a.grad.data, g.data) and not np.shares_memory(b.grad.data, g.data)
+    c = Tensor(np.ones(3), requires_grad=True)
+    (c + 0.0).backward(np.ones(3))  # the gradient given as an array: made a Tensor, once
+    c.grad.data *= 5.0
+    x = Tensor(np.ones(6), requires_grad=True)
+    y = Tensor(np.ones((2, 3)), requires_grad=True)
+    h = Tensor(np.ones((2, 3)))
+    (x.reshape(2, 3) + y).backward(h)  # x's: a view of h's array
+    for grad in (x.grad, y.grad):
+        assert grad.data.base is None and not np.shares_memory(grad.data, h.data)
+    x.grad.data *= 3.0
+    np.testing.assert_array_equal(x.grad.data, np.full(6, 3.0))
+    np.testing.assert_array_equal(y.grad.data, np.ones((2, 3)))
+    np.testing.assert_array_equal(h.data, np.ones((2, 3)))
+
+
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int32])
 @pytest.mark.parametrize("axis", [None, 0, (0, 1)])
 def test_mean_equals_numpys_in_value_and_dtype(dtype, axis):

@@ -18,6 +18,7 @@ graph, a rule that returns the wrong shape) changes no `.grad`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -82,7 +83,7 @@ def propagate(
 
 def store_grads(grads: dict[Tensor, Tensor], create_graph: bool) -> None:
     """Add each gradient to its tensor's `.grad`. A leaf (a weight that user code may update
-    or clip in place) gets an array of its own; with `create_graph` it gets the
+    or clip in place) gets an array of its own (`_own`); with `create_graph` it gets the
     differentiable gradient, and intermediates a detached one: their values, for drawing,
     without a path back into the graph (so clearing the leaves' grads frees the graph).
     Each entry leaves `grads` as it is stored, so that a leaf's original is freed before the
@@ -90,11 +91,27 @@ def store_grads(grads: dict[Tensor, Tensor], create_graph: bool) -> None:
     while grads:
         tensor, grad = grads.popitem()
         if tensor._ctx is None:  # a leaf
-            if not create_graph:
-                grad = Tensor._wrap(grad.data.copy())
+            if not create_graph and tensor.grad is None:  # (a sum below is a new array)
+                grad = _own(grad)
         elif grad.requires_grad:  # (only with create_graph, or a root's given gradient)
             grad = grad.detach()
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+
+
+def _own(grad: Tensor) -> Tensor:
+    """`grad` itself if nothing else holds it or its array, else a copy. A gradient the pass
+    has just computed is held by nobody else and can be stored as it is (PyTorch's
+    AccumulateGrad "steals" it the same way); one that may be shared is copied: the root
+    gradient the user passed in, one array handed to two inputs (`a + b`'s rule), a view of
+    another array (a reshape's), an array that `ta.jit` is recording. `sys.getrefcount`
+    counts the references, its own argument among them: the caller's variable, this
+    function's parameter and the argument hold the Tensor; the Tensor and the argument its
+    array."""
+    array = grad.data
+    if (sys.getrefcount(grad) == 3 and sys.getrefcount(array) == 3 and array.base is None
+            and array.flags.writeable):
+        return grad
+    return Tensor._wrap(array.copy())
 
 
 def backward(root: Tensor, grad: Any, *, retain_graph: bool | None, create_graph: bool) -> None:
