@@ -326,6 +326,17 @@ def test_clip_passes_the_gradient_at_its_bounds():
     np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 1.0, 1.0, 0.0])
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int32, np.int64])
+def test_clip_with_one_bound_keeps_the_dtype_and_nan(dtype):
+    values = np.array([-3, -1, 0, 2, 5]).astype(dtype)
+    for low, high in ((None, 2), (-1, None)):
+        out = Tensor(values).clip(low, high).data
+        assert out.dtype == dtype
+        np.testing.assert_array_equal(out, np.clip(values, low, high))
+    if values.dtype.kind == "f":
+        assert np.isnan(Tensor(np.array([np.nan], dtype)).clip(max_value=0.0).item())
+
+
 def test_pow_zero_has_zero_gradient_even_at_zero():
     x = Tensor(np.array([0.0, 2.0]), requires_grad=True)
     with np.errstate(all="raise"):

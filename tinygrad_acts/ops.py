@@ -323,6 +323,9 @@ class Clip(Function):
 
     def forward(ctx, a, min_value, max_value):
         ctx.save_for_backward(a)
+        if a.dtype.kind == "f":  # no bound is an infinite one
+            min_value = -np.inf if min_value is None else min_value
+            max_value = np.inf if max_value is None else max_value
         return np.clip(a, min_value, max_value)
 
     def backward(ctx, grad):
