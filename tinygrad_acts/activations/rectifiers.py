@@ -68,10 +68,18 @@ class ReLU(Function):
 
 
 class LeakyReLU(ReLU):
-    """`leaky_relu`'s Function: ReLU's, with a slope and without a cap or a threshold."""
+    """`leaky_relu`'s Function: ReLU's, with a slope and without a cap or a threshold.
+    For 0 < slope <= 1 it is max(x, slope x), the larger being x above 0 and slope x below;
+    other slopes take ReLU's general form (a slope of 0 would make 0 * inf = NaN)."""
 
     name = "leaky_relu"
     derivative = "d/dx = 1 for x > 0, negative_slope for x <= 0"
+
+    def forward(ctx, x, negative_slope):
+        if not 0.0 < negative_slope <= 1.0:
+            return super().forward(x, negative_slope)
+        ctx.save_for_backward(x)
+        return np.maximum(x, x * negative_slope)
 
 
 class ReLU6(Function):
