@@ -46,9 +46,10 @@ def gate_from_output(x: np.ndarray, out: np.ndarray, at_zero: float) -> np.ndarr
     (`at_zero`, at x = 0) or inf / inf (1, at x = +inf); at x = -inf, out is 0 and so is
     0 / -inf. Rounding: two roundings of g(x), where computing g(x) again costs a sigmoid or
     an erfc."""
-    gate = np.empty_like(out)
     with np.errstate(invalid="ignore", divide="ignore"):
-        np.divide(out, x, out=gate)
-    gate[x == 0] = at_zero
-    gate[x == np.inf] = 1.0
+        gate = out / x
+    undefined = np.isnan(gate)  # 0 / 0 at x = 0, inf / inf at x = +inf, and x = NaN
+    if undefined.any():
+        at = x[undefined]
+        gate[undefined] = np.where(at == 0, at_zero, np.where(at == np.inf, 1.0, np.nan))
     return gate
