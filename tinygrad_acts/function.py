@@ -99,7 +99,10 @@ class Function:
             result.requires_grad = True
             ctx.scope = state.scope
             if ctx._saved:
-                ctx._saved = tuple([ctx._graph_value(v, output, result) for v in ctx._saved])
+                saved = []
+                for value in ctx._saved:
+                    saved.append(ctx._graph_value(value, output, result))
+                ctx._saved = tuple(saved)
         return result
 
     def save_for_backward(ctx, *values: Any) -> None:
