@@ -48,8 +48,7 @@ def gate_from_output(x: np.ndarray, out: np.ndarray, at_zero: float) -> np.ndarr
     an erfc."""
     with np.errstate(invalid="ignore", divide="ignore"):
         gate = out / x
-    undefined = np.isnan(gate)  # 0 / 0 at x = 0, inf / inf at x = +inf, and x = NaN
-    if undefined.any():
-        at = x[undefined]
-        gate[undefined] = np.where(at == 0, at_zero, np.where(at == np.inf, 1.0, np.nan))
+    if np.isnan(gate).any():  # 0 / 0 at x = 0, inf / inf at x = +inf (x = NaN stays NaN)
+        gate[x == 0] = at_zero
+        gate[x == np.inf] = 1.0
     return gate
